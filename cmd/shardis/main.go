@@ -1,0 +1,169 @@
+// Command shardis is a Redis-compatible sharding server: one RESP endpoint
+// in front of many storage instances, with an HTTP admin API.
+//
+//	shardis [--config FILE] [--port 6379] [--instances 64] [--sharding slots|ring] ...
+//
+// Every flag is named like its redis.conf directive; `shardis -h` lists
+// them, and configs/README.md documents each.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/shardis/shardis/admin"
+	"github.com/shardis/shardis/backend"
+	"github.com/shardis/shardis/configs"
+	"github.com/shardis/shardis/proxy"
+	"github.com/shardis/shardis/router"
+	"github.com/shardis/shardis/storage"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "shardis:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	cfg, err := configs.Load(args)
+	if err != nil {
+		return err
+	}
+	logger, closeLog, err := newLogger(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	return serve(cfg, logger)
+}
+
+// server is a running shardis: the RESP front end, the engine behind it
+// and the admin API. Tests start one exactly as main does.
+type server struct {
+	log  *slog.Logger
+	srv  *proxy.Server
+	adm  *admin.Server
+	admL net.Listener
+	errc chan error
+	addr net.Addr
+}
+
+// start builds and starts every component and returns once the RESP
+// listener is bound.
+func start(cfg *configs.Config, log *slog.Logger) (*server, error) {
+	mode, err := router.ParseMode(cfg.Sharding())
+	if err != nil {
+		return nil, err
+	}
+	rt, err := router.New(mode, cfg.Instances())
+	if err != nil {
+		return nil, err
+	}
+	eng, err := storage.NewEngine(storage.Options{Instances: cfg.Instances(), Databases: cfg.Databases(), Router: rt})
+	if err != nil {
+		return nil, err
+	}
+	pool := backend.NewPool(eng)
+	srv, err := proxy.New(proxy.Options{Config: cfg, Router: rt, Pool: pool, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	s := &server{log: log, srv: srv, errc: make(chan error, 1)}
+	if cfg.AdminPort() >= 0 {
+		addr := net.JoinHostPort(cfg.AdminBind(), strconv.Itoa(cfg.AdminPort()))
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("admin listener: %w", err)
+		}
+		s.admL = l
+		s.adm = admin.New(newAdminSource(srv, rt, eng, pool), admin.Options{Token: cfg.AdminToken(), Logger: log})
+		go func() {
+			if err := s.adm.Serve(l); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("admin server stopped", "err", err)
+			}
+		}()
+		log.Info("admin API listening", "addr", l.Addr().String())
+	}
+	addr := net.JoinHostPort(cfg.Bind(), strconv.Itoa(cfg.Port()))
+	go func() { s.errc <- srv.ListenAndServe(addr) }()
+	select {
+	case <-srv.Ready():
+		s.addr = srv.Addr()
+		log.Info("shardis ready to accept connections", "addr", s.addr.String(),
+			"instances", cfg.Instances(), "sharding", string(mode))
+		return s, nil
+	case err := <-s.errc:
+		if s.admL != nil {
+			s.admL.Close()
+		}
+		return nil, err
+	}
+}
+
+// stop shuts everything down and waits for the event loops to exit.
+func (s *server) stop(ctx context.Context) error {
+	if s.adm != nil {
+		if err := s.adm.Shutdown(ctx); err != nil {
+			s.log.Warn("admin shutdown", "err", err)
+		}
+	}
+	if err := s.srv.Stop(ctx); err != nil {
+		return err
+	}
+	return <-s.errc
+}
+
+func serve(cfg *configs.Config, log *slog.Logger) error {
+	s, err := start(cfg, log)
+	if err != nil {
+		return err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	select {
+	case got := <-sig:
+		log.Info("shutting down", "signal", got.String())
+	case err := <-s.errc:
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.stop(ctx); err != nil {
+		return err
+	}
+	log.Info("bye")
+	return nil
+}
+
+// newLogger logs JSON to logfile (stderr when empty) at loglevel.
+func newLogger(cfg *configs.Config) (*slog.Logger, func(), error) {
+	var out io.Writer = os.Stderr
+	closeFn := func() {}
+	if path := cfg.LogFile(); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("logfile: %w", err)
+		}
+		out, closeFn = f, func() { f.Close() }
+	}
+	level := slog.LevelInfo
+	switch cfg.LogLevel() {
+	case "debug", "verbose":
+		level = slog.LevelDebug
+	case "warning":
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: level})), closeFn, nil
+}

@@ -1,0 +1,157 @@
+package proxy
+
+import (
+	"strings"
+	"time"
+
+	"github.com/shardis/shardis/backend"
+	"github.com/shardis/shardis/router"
+)
+
+// connHandler runs a command the proxy answers itself (connection state,
+// introspection, configuration) rather than an instance.
+type connHandler func(s *session, args [][]byte)
+
+// dispatch runs one parsed command and leaves its reply in s.w (or parks
+// it). It is the one place where unknown commands, unknown subcommands,
+// arity and authentication are checked, in Redis's order, before any
+// handler runs.
+func (s *session) dispatch(args [][]byte) {
+	srv := s.srv
+	cmd := router.Lookup(args[0])
+	if cmd != nil && cmd.Subcommands != nil && len(args) > 1 {
+		sub := cmd.Sub(args[1])
+		if sub == nil || !srv.implemented[sub.ID] {
+			s.w.Error(errUnknownSubcommand(args[1], args[0]))
+			s.stats.errors.Add(1)
+			return
+		}
+		cmd = sub
+	}
+	if cmd == nil || !srv.implemented[cmd.ID] {
+		s.w.Error(errUnknownCommand(args))
+		s.stats.errors.Add(1)
+		return
+	}
+	st := &s.stats.cmds[cmd.ID]
+	if !cmd.AcceptsArgc(len(args)) {
+		s.w.Error(errWrongArgs(cmd.Name))
+		st.rejected.Add(1)
+		s.stats.errors.Add(1)
+		return
+	}
+	if !s.authenticated && cmd.Flags&router.FlagNoAuth == 0 {
+		s.w.Error(errNoAuth)
+		st.rejected.Add(1)
+		s.stats.errors.Add(1)
+		return
+	}
+	s.lastCmd.Store(cmd)
+	start := time.Now()
+	mark := len(s.w.B)
+	behind := len(s.parked) > 0
+	ready := true
+	if h := srv.connHandlers[cmd.ID]; h != nil {
+		h(s, args)
+	} else {
+		ready = s.route(cmd, args)
+	}
+	if ready && behind {
+		s.park(mark)
+	}
+	st.calls.Add(1)
+	st.usec.Add(time.Since(start).Microseconds())
+	if ready && !behind && len(s.w.B) > mark && s.w.B[mark] == '-' {
+		st.failed.Add(1)
+		s.stats.errors.Add(1)
+	}
+}
+
+// route sends a keyed command to the instance(s) owning its keys and
+// reports whether the reply is already in s.w.
+func (s *session) route(cmd *router.Command, args [][]byte) bool {
+	srv := s.srv
+	h, global := srv.eng.Handler(cmd)
+	table := srv.router.Table()
+	s.ctx.Args = args
+	s.ctx.Cmd = cmd
+	s.req.Handler = h
+	s.req.Table = table
+	s.req.DB = s.db
+	s.req.Owners = s.owners[:0]
+	if !global {
+		s.keypos = cmd.KeyPositions(args, s.keypos[:0])
+		for _, p := range s.keypos {
+			s.req.Owners = append(s.req.Owners, table.OwnerOf(args[p]))
+		}
+	}
+	return srv.pool.Do(&s.req)
+}
+
+// Defer implements backend.Deferrer: an instance that will answer later
+// takes a place in the reply order now. Embedded instances never call it,
+// so the common path allocates nothing.
+func (s *session) Defer() backend.Waiter {
+	p := &parkedReply{conn: s.conn}
+	s.parked = append(s.parked, p)
+	return p
+}
+
+// Error replies the proxy itself sends, byte-identical to Redis 7.0.
+const (
+	errNoAuth           = "NOAUTH Authentication required."
+	errMaxClients       = "ERR max number of clients reached"
+	errSyntax           = "ERR syntax error"
+	errNotInteger       = "ERR value is not an integer or out of range"
+	errDBRange          = "ERR DB index is out of range"
+	errNoProto          = "NOPROTO unsupported protocol version"
+	errProtoNotInt      = "ERR Protocol version is not an integer or out of range"
+	errWrongPass        = "WRONGPASS invalid username-password pair or user is disabled."
+	errNoPassConfigured = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+	errBadClientName    = "ERR Client names cannot contain spaces, newlines or special characters."
+)
+
+func errWrongArgs(name string) string {
+	return "ERR wrong number of arguments for '" + name + "' command"
+}
+
+// errUnknownCommand mirrors processCommand: the name and the first
+// arguments, quoted, cut near 128 bytes, with CR and LF blanked so the
+// error stays one protocol line.
+func errUnknownCommand(args [][]byte) string {
+	var b strings.Builder
+	b.WriteString("ERR unknown command '")
+	b.Write(trunc(args[0], 128))
+	b.WriteString("', with args beginning with: ")
+	n := 0
+	for _, a := range args[1:] {
+		if n >= 128 {
+			break
+		}
+		q := trunc(a, 128-n)
+		b.WriteByte('\'')
+		b.Write(q)
+		b.WriteString("' ")
+		n += len(q) + 3
+	}
+	return blankNewlines(b.String())
+}
+
+func errUnknownSubcommand(sub, container []byte) string {
+	return blankNewlines("ERR unknown subcommand '" + string(trunc(sub, 128)) + "'. Try " +
+		strings.ToUpper(string(container)) + " HELP.")
+}
+
+func trunc(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+func blankNewlines(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+}

@@ -1,0 +1,170 @@
+package storage
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shardis/shardis/proxy/wire"
+	"github.com/shardis/shardis/router"
+)
+
+// Handler runs one command. It parses c.Args, operates on c.KS and writes
+// exactly one reply to c.W. Arity and the command name were checked before.
+type Handler func(c *Ctx)
+
+// Ctx is the state one command runs with. The proxy keeps one per
+// connection and reuses it, so dispatch allocates nothing.
+type Ctx struct {
+	// W receives the reply; W.Proto is the client's protocol (2 or 3).
+	W *wire.Writer
+	// Args is the whole command, name first. It aliases the connection's
+	// input buffer: anything stored must be copied.
+	Args [][]byte
+	// Cmd is the command table entry (the subcommand for containers).
+	Cmd *router.Command
+	// KS is the data the command operates on.
+	KS Keyspace
+	// Config exposes the run-time settings commands depend on.
+	Limits *Limits
+}
+
+// Limits are the settings commands consult while running.
+type Limits struct {
+	// ProtoMaxBulkLen caps string values built by APPEND, SETRANGE, ...
+	ProtoMaxBulkLen func() int64
+}
+
+// Options configure an Engine.
+type Options struct {
+	// Instances is the number of embedded instances (default 64).
+	Instances int
+	// Databases is the number of databases per instance (default 16).
+	Databases int
+	// Router publishes the slot → instance table.
+	Router *router.Router
+	// Now returns the current Unix time in milliseconds; tests inject it.
+	Now func() int64
+}
+
+// Engine is the set of embedded instances of one process and the command
+// handlers that run against them.
+type Engine struct {
+	insts     []*Instance
+	router    *router.Router
+	databases int
+	now       func() int64
+	handlers  []Handler // by router.Command.ID
+	global    []bool    // keyless handlers that lock instances themselves
+}
+
+// NewEngine creates the instances and registers every command family.
+func NewEngine(o Options) (*Engine, error) {
+	if o.Instances <= 0 {
+		o.Instances = 64
+	}
+	if o.Databases <= 0 {
+		o.Databases = 16
+	}
+	if o.Router == nil {
+		return nil, fmt.Errorf("storage: no router")
+	}
+	if n := o.Router.Table().Instances(); n != o.Instances {
+		return nil, fmt.Errorf("storage: routing table spans %d instances, engine has %d", n, o.Instances)
+	}
+	if o.Now == nil {
+		o.Now = func() int64 { return time.Now().UnixMilli() }
+	}
+	all := router.All()
+	e := &Engine{
+		router:    o.Router,
+		databases: o.Databases,
+		now:       o.Now,
+		handlers:  make([]Handler, len(all)),
+		global:    make([]bool, len(all)),
+	}
+	for i := 0; i < o.Instances; i++ {
+		e.insts = append(e.insts, newInstance(i, o.Databases))
+	}
+	registerAll(&registry{e: e})
+	return e, nil
+}
+
+// Instances lists the instances by ID.
+func (e *Engine) Instances() []*Instance { return e.insts }
+
+// Databases is the number of databases per instance.
+func (e *Engine) Databases() int { return e.databases }
+
+// Router is the router the engine routes keys with.
+func (e *Engine) Router() *router.Router { return e.router }
+
+// Now is the engine clock in Unix milliseconds.
+func (e *Engine) Now() int64 { return e.now() }
+
+// Handler is the handler for cmd, or nil when the engine does not
+// implement it. Global reports a keyless command that spans all instances
+// and must be started with RunGlobal.
+func (e *Engine) Handler(cmd *router.Command) (h Handler, global bool) {
+	return e.handlers[cmd.ID], e.global[cmd.ID]
+}
+
+// Run executes h with the locks of instances ids held. ids must be the
+// owners, under table, of every key the command names; Run sorts and
+// dedups them in place so locks are always taken in ascending order.
+func (e *Engine) Run(c *Ctx, h Handler, table *router.Table, db int, ids []int) {
+	ids = sortUnique(ids)
+	for _, id := range ids {
+		e.insts[id].lock()
+	}
+	c.KS = Keyspace{eng: e, table: table, db: db, now: e.now()}
+	h(c)
+	for i := len(ids) - 1; i >= 0; i-- {
+		e.insts[ids[i]].unlock()
+	}
+}
+
+// RunGlobal executes a keyless handler that visits instances itself.
+func (e *Engine) RunGlobal(c *Ctx, h Handler, table *router.Table, db int) {
+	c.KS = Keyspace{eng: e, table: table, db: db, now: e.now()}
+	h(c)
+}
+
+// Locked runs fn with every instance locked, in ID order: the engine-wide
+// critical section FLUSHALL and similar commands need.
+func (e *Engine) Locked(fn func()) {
+	for _, in := range e.insts {
+		in.lock()
+	}
+	defer func() {
+		for i := len(e.insts) - 1; i >= 0; i-- {
+			e.insts[i].unlock()
+		}
+	}()
+	fn()
+}
+
+// WithInstance runs fn with one instance locked.
+func (e *Engine) WithInstance(id int, fn func(in *Instance)) {
+	in := e.insts[id]
+	in.lock()
+	defer in.unlock()
+	fn(in)
+}
+
+// sortUnique sorts a short slice in place (insertion sort: key counts per
+// command are small and this allocates nothing) and drops duplicates.
+func sortUnique(ids []int) []int {
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
+			ids[j], ids[j-1] = ids[j-1], ids[j]
+		}
+	}
+	n := 0
+	for i, id := range ids {
+		if i == 0 || id != ids[n-1] {
+			ids[n] = id
+			n++
+		}
+	}
+	return ids[:n]
+}

@@ -1,0 +1,74 @@
+package storage
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Instance is one embedded storage engine: the databases holding the keys
+// of the slots it owns. Its mutex guards every database; a command holds
+// the locks of all instances its keys live on for its whole run, taken in
+// ascending ID order (Engine.Run), which makes multi-instance commands
+// atomic and deadlock-free.
+type Instance struct {
+	id  int
+	mu  sync.Mutex
+	dbs []DB
+
+	// Counters read without the lock (INFO, admin) are atomics.
+	used        atomic.Int64 // bytes charged for keys and values
+	keys        atomic.Int64 // keys in all databases
+	hits        atomic.Int64
+	misses      atomic.Int64
+	expiredKeys atomic.Int64
+}
+
+func newInstance(id, databases int) *Instance {
+	return &Instance{id: id, dbs: make([]DB, databases)}
+}
+
+// ID is the instance number, 0..N-1.
+func (in *Instance) ID() int { return in.id }
+
+// Lock and Unlock guard the instance's databases. Code outside the package
+// locks instances only through Engine.Run / Engine.Locked.
+func (in *Instance) lock()   { in.mu.Lock() }
+func (in *Instance) unlock() { in.mu.Unlock() }
+
+// Stats is a snapshot of an instance's counters.
+type InstanceStats struct {
+	ID          int
+	Keys        int64
+	UsedMemory  int64
+	Hits        int64
+	Misses      int64
+	ExpiredKeys int64
+}
+
+// Stats reads the counters without locking.
+func (in *Instance) Stats() InstanceStats {
+	return InstanceStats{
+		ID:          in.id,
+		Keys:        in.keys.Load(),
+		UsedMemory:  in.used.Load(),
+		Hits:        in.hits.Load(),
+		Misses:      in.misses.Load(),
+		ExpiredKeys: in.expiredKeys.Load(),
+	}
+}
+
+// DBStats is the INFO keyspace line of one database.
+type DBStats struct {
+	Keys, Expires int64
+}
+
+// DBStats reports per-database key and expiry counts under the lock.
+func (in *Instance) DBStats() []DBStats {
+	in.lock()
+	defer in.unlock()
+	out := make([]DBStats, len(in.dbs))
+	for i := range in.dbs {
+		out[i] = DBStats{Keys: in.dbs[i].keys, Expires: in.dbs[i].expires}
+	}
+	return out
+}

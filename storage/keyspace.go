@@ -1,0 +1,120 @@
+package storage
+
+import "github.com/shardis/shardis/router"
+
+// Keyspace is what a command sees of the data: one database number across
+// the instances whose locks the command holds. Every key access and every
+// mutation goes through it, so routing, lazy expiry, memory accounting and
+// (later) change notification live in one place. The routing table is the
+// snapshot the command was dispatched with, so a command never sees a key
+// move under it.
+type Keyspace struct {
+	eng   *Engine
+	table *router.Table
+	db    int
+	now   int64
+}
+
+// Now is the command's clock in Unix milliseconds, fixed for its run as
+// Redis fixes it per command.
+func (k *Keyspace) Now() int64 { return k.now }
+
+// DB is the selected database number.
+func (k *Keyspace) DB() int { return k.db }
+
+func (k *Keyspace) locate(key []byte) (*Instance, *DB, int) {
+	slot := router.Slot(key)
+	in := k.eng.insts[k.table.Owner(slot)]
+	return in, &in.dbs[k.db], slot
+}
+
+// Get returns key's live value, or nil. An expired key is deleted on the
+// way (lazy expiry), so callers never see one.
+func (k *Keyspace) Get(key []byte) *Value {
+	in, db, slot := k.locate(key)
+	v := db.get(slot, key)
+	if v == nil || v.expireAt == 0 || k.now <= v.expireAt {
+		return v
+	}
+	k.expire(in, db, slot, key)
+	return nil
+}
+
+// Read is Get for commands that read the value, counting keyspace hits and
+// misses as Redis's lookupKeyRead does.
+func (k *Keyspace) Read(key []byte) *Value {
+	v := k.Get(key)
+	in := k.eng.insts[k.table.OwnerOf(key)]
+	if v == nil {
+		in.misses.Add(1)
+	} else {
+		in.hits.Add(1)
+	}
+	return v
+}
+
+// Exists reports whether key holds a live value.
+func (k *Keyspace) Exists(key []byte) bool { return k.Get(key) != nil }
+
+func (k *Keyspace) expire(in *Instance, db *DB, slot int, key []byte) {
+	if v := db.remove(slot, key); v != nil {
+		in.expiredKeys.Add(1)
+		in.keys.Add(-1)
+		k.uncharge(in, key, v)
+	}
+}
+
+// Put stores v under key, replacing any value (and its deadline), and
+// returns the value it replaced. The key bytes are copied; v is kept.
+func (k *Keyspace) Put(key []byte, v *Value) *Value {
+	in, db, slot := k.locate(key)
+	old := db.put(slot, key, v)
+	if old != nil {
+		k.uncharge(in, key, old)
+	} else {
+		in.keys.Add(1)
+	}
+	k.charge(in, key, v)
+	return old
+}
+
+// Updated must be called after a stored value was changed in place, so
+// the memory accounting follows it.
+func (k *Keyspace) Updated(key []byte, v *Value) {
+	in := k.eng.insts[k.table.OwnerOf(key)]
+	n := v.size()
+	in.used.Add(n - v.acct)
+	v.acct = n
+}
+
+// Delete removes key and reports whether it held a live value.
+func (k *Keyspace) Delete(key []byte) bool {
+	in, db, slot := k.locate(key)
+	v := db.remove(slot, key)
+	if v == nil {
+		return false
+	}
+	in.keys.Add(-1)
+	k.uncharge(in, key, v)
+	if v.expireAt != 0 && k.now > v.expireAt {
+		in.expiredKeys.Add(1)
+		return false
+	}
+	return true
+}
+
+// SetExpire sets key's deadline (Unix ms; 0 removes it). v must be the
+// value stored under key.
+func (k *Keyspace) SetExpire(key []byte, v *Value, at int64) {
+	_, db, slot := k.locate(key)
+	db.setExpire(slot, v, at)
+}
+
+func (k *Keyspace) charge(in *Instance, key []byte, v *Value) {
+	v.acct = v.size()
+	in.used.Add(int64(len(key)) + valueOverhead + v.acct)
+}
+
+func (k *Keyspace) uncharge(in *Instance, key []byte, v *Value) {
+	in.used.Add(-(int64(len(key)) + valueOverhead + v.acct))
+}

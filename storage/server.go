@@ -1,0 +1,328 @@
+package storage
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/shardis/shardis/router"
+)
+
+// The server family: keyless commands that span every instance. They are
+// registered as global handlers and lock one instance at a time, except
+// FLUSHALL and FLUSHDB, which empty all instances inside one engine-wide
+// critical section so no client sees a half-flushed keyspace.
+
+func registerServer(r *registry) {
+	r.addGlobal("dbsize", cmdDBSize)
+	r.addGlobal("flushdb", cmdFlushDB)
+	r.addGlobal("flushall", cmdFlushAll)
+	r.addGlobal("keys", cmdKeys)
+	r.addGlobal("scan", cmdScan)
+	r.addGlobal("randomkey", cmdRandomKey)
+}
+
+// DBSIZE
+func cmdDBSize(c *Ctx) {
+	c.W.Int(opDBSize(&c.KS))
+}
+
+func opDBSize(ks *Keyspace) int64 {
+	var n int64
+	for _, in := range ks.eng.insts {
+		in.lock()
+		n += in.dbs[ks.db].keys
+		in.unlock()
+	}
+	return n
+}
+
+// parseFlushMode accepts FLUSHDB/FLUSHALL's optional ASYNC or SYNC. Both
+// flush synchronously: dropping the maps is already O(1) for the caller,
+// the garbage collector reclaims the memory in the background.
+func parseFlushMode(args [][]byte) bool {
+	if len(args) == 1 {
+		return true
+	}
+	if len(args) > 2 {
+		return false
+	}
+	return bytes.EqualFold(args[1], []byte("async")) || bytes.EqualFold(args[1], []byte("sync"))
+}
+
+// FLUSHDB [ASYNC|SYNC]
+func cmdFlushDB(c *Ctx) {
+	if !parseFlushMode(c.Args) {
+		c.W.Error(ErrSyntax)
+		return
+	}
+	c.KS.eng.Locked(func() { opFlush(&c.KS, c.KS.db) })
+	c.W.OK()
+}
+
+// FLUSHALL [ASYNC|SYNC]
+func cmdFlushAll(c *Ctx) {
+	if !parseFlushMode(c.Args) {
+		c.W.Error(ErrSyntax)
+		return
+	}
+	c.KS.eng.Locked(func() {
+		for db := 0; db < c.KS.eng.databases; db++ {
+			opFlush(&c.KS, db)
+		}
+	})
+	c.W.OK()
+}
+
+// opFlush empties database db on every instance; all instances are locked.
+func opFlush(ks *Keyspace, db int) {
+	for _, in := range ks.eng.insts {
+		d := &in.dbs[db]
+		in.keys.Add(-d.keys)
+		d.flush()
+	}
+	ks.eng.recountMemory()
+}
+
+// recountMemory recomputes each instance's charged bytes after a bulk
+// change; callers hold every instance lock.
+func (e *Engine) recountMemory() {
+	for _, in := range e.insts {
+		var used int64
+		for db := range in.dbs {
+			d := &in.dbs[db]
+			for _, c := range d.dir {
+				if c == nil {
+					continue
+				}
+				for _, s := range c {
+					if s == nil {
+						continue
+					}
+					for k, v := range s.m {
+						used += int64(len(k)) + valueOverhead + v.acct
+					}
+				}
+			}
+		}
+		in.used.Store(used)
+	}
+}
+
+// KEYS pattern
+func cmdKeys(c *Ctx) {
+	keys := opKeys(&c.KS, c.Args[1])
+	c.W.Array(len(keys))
+	for _, k := range keys {
+		c.W.BulkString(k)
+	}
+}
+
+func opKeys(ks *Keyspace, pattern []byte) []string {
+	var out []string
+	all := len(pattern) == 1 && pattern[0] == '*'
+	for _, in := range ks.eng.insts {
+		in.lock()
+		db := &in.dbs[ks.db]
+		for slot := 0; slot < router.SlotCount; slot++ {
+			db.EachInSlot(slot, func(k string, v *Value) bool {
+				if v.expireAt != 0 && ks.now > v.expireAt {
+					return true
+				}
+				if all || MatchGlob(pattern, []byte(k), false) {
+					out = append(out, k)
+				}
+				return true
+			})
+		}
+		in.unlock()
+	}
+	return out
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+//
+// The cursor is the next slot to visit, so one walk covers every instance
+// and a key present for the whole walk is returned exactly once, even
+// while keys are added or removed (Redis promises at least once). Each
+// call returns whole slots until at least COUNT keys were collected.
+func cmdScan(c *Ctx) {
+	cursor, ok := parseCursor(c.Args[1])
+	if !ok {
+		c.W.Error(ErrInvalidCursor)
+		return
+	}
+	o := scanOpts{count: 10}
+	for i := 2; i < len(c.Args); i++ {
+		if i+1 >= len(c.Args) {
+			c.W.Error(ErrSyntax)
+			return
+		}
+		arg, val := c.Args[i], c.Args[i+1]
+		switch {
+		case bytes.EqualFold(arg, []byte("match")):
+			o.match = val
+		case bytes.EqualFold(arg, []byte("count")):
+			n, ok := parseCanonicalInt(val)
+			if !ok {
+				c.W.Error(ErrNotInteger)
+				return
+			}
+			if n < 1 {
+				c.W.Error(ErrSyntax)
+				return
+			}
+			o.count = n
+		case bytes.EqualFold(arg, []byte("type")):
+			o.typ, o.typed = kindByName(val), true
+		default:
+			c.W.Error(ErrSyntax)
+			return
+		}
+		i++
+	}
+	next, keys := opScan(&c.KS, cursor, o)
+	c.W.Array(2)
+	var tmp [24]byte
+	c.W.Bulk(strconv.AppendUint(tmp[:0], next, 10))
+	c.W.Array(len(keys))
+	for _, k := range keys {
+		c.W.BulkString(k)
+	}
+}
+
+type scanOpts struct {
+	match []byte
+	count int64
+	typ   Kind
+	typed bool
+}
+
+func kindByName(b []byte) Kind {
+	for k, name := range kindNames {
+		if k != int(KindNone) && bytes.EqualFold(b, []byte(name)) {
+			return Kind(k)
+		}
+	}
+	return KindNone
+}
+
+// parseCursor accepts what strtoull accepts for a cursor: an optional
+// sign and decimal digits that fit in 64 bits (a '-' wraps, as in C).
+func parseCursor(b []byte) (uint64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	v, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+func opScan(ks *Keyspace, cursor uint64, o scanOpts) (uint64, []string) {
+	var out []string
+	table := ks.table
+	slot := cursor
+	// Visit at most 10*COUNT slots per call, like Redis's empty-bucket cap,
+	// so a sparse keyspace does not turn one SCAN into a full walk.
+	for visited := int64(0); slot < router.SlotCount && int64(len(out)) < o.count && visited < 10*o.count; slot++ {
+		visited++
+		in := ks.eng.insts[table.Owner(int(slot))]
+		in.lock()
+		in.dbs[ks.db].EachInSlot(int(slot), func(k string, v *Value) bool {
+			if v.expireAt != 0 && ks.now > v.expireAt {
+				return true
+			}
+			if o.typed && v.Kind != o.typ {
+				return true
+			}
+			if o.match != nil && !MatchGlob(o.match, []byte(k), false) {
+				return true
+			}
+			out = append(out, k)
+			return true
+		})
+		in.unlock()
+	}
+	if slot >= router.SlotCount {
+		slot = 0
+	}
+	return slot, out
+}
+
+// RANDOMKEY
+func cmdRandomKey(c *Ctx) {
+	k, ok := opRandomKey(&c.KS)
+	if !ok {
+		c.W.Null()
+		return
+	}
+	c.W.BulkString(k)
+}
+
+// opRandomKey picks an instance weighted by its key count, then a random
+// non-empty slot of it, then a random key of that slot.
+func opRandomKey(ks *Keyspace) (string, bool) {
+	for tries := 0; tries < 100; tries++ {
+		var total int64
+		counts := make([]int64, len(ks.eng.insts))
+		for i, in := range ks.eng.insts {
+			in.lock()
+			counts[i] = in.dbs[ks.db].keys
+			in.unlock()
+			total += counts[i]
+		}
+		if total == 0 {
+			return "", false
+		}
+		pick := rand.Int64N(total)
+		id := 0
+		for ; pick >= counts[id]; id++ {
+			pick -= counts[id]
+		}
+		in := ks.eng.insts[id]
+		in.lock()
+		key, found := randomKeyOf(ks, in)
+		in.unlock()
+		if found {
+			return key, true
+		}
+	}
+	return "", false
+}
+
+func randomKeyOf(ks *Keyspace, in *Instance) (string, bool) {
+	db := &in.dbs[ks.db]
+	var slots []int
+	for s := 0; s < router.SlotCount; s++ {
+		if db.SlotLen(s) > 0 {
+			slots = append(slots, s)
+		}
+	}
+	if len(slots) == 0 {
+		return "", false
+	}
+	slot := slots[rand.IntN(len(slots))]
+	n := rand.IntN(db.SlotLen(slot))
+	var key string
+	var val *Value
+	db.EachInSlot(slot, func(k string, v *Value) bool {
+		if n == 0 {
+			key, val = k, v
+			return false
+		}
+		n--
+		return true
+	})
+	if val.expireAt != 0 && ks.now > val.expireAt {
+		ks.expire(in, db, slot, []byte(key))
+		return "", false
+	}
+	return key, true
+}
