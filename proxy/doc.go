@@ -1,0 +1,49 @@
+// Package proxy is shardis's RESP front end: a gnet v2 engine that speaks
+// to clients exactly as Redis 7 does and runs their commands on the
+// instances that own the keys.
+//
+// # Flow
+//
+// gnet runs one event loop per core (io-threads). Each connection has a
+// session in its gnet context. OnTraffic peeks at everything buffered,
+// parses complete commands with the zero-allocation wire.Parser, and
+// dispatches each one in order:
+//
+//  1. router.Lookup finds the command-table entry (and the subcommand for
+//     containers); unknown commands and subcommands, arity and NOAUTH are
+//     rejected here, in Redis's order, in one place.
+//  2. Connection-level commands (PING, HELLO, AUTH, SELECT, CLIENT,
+//     COMMAND, CONFIG, INFO, ...) run in the proxy.
+//  3. Everything else goes to backend.Pool: the key positions come from the
+//     table's key specs, each key's slot from CRC16 and its owner from the
+//     routing table snapshot; commands whose keys span instances run once
+//     with all of those instances locked.
+//
+// Replies are appended to the session's buffer and written with one
+// c.Write per OnTraffic, never once per command. The consumed bytes are
+// discarded only after every command that aliases them has run.
+//
+// # Reply order
+//
+// Embedded instances reply inline. An instance that replies later (remote
+// instances) parks a placeholder; replies behind it wait in order and are
+// released by a gnet Wake when it completes (session.go).
+//
+// # Limits
+//
+// proto-max-bulk-len and the unauthenticated request limits are enforced
+// by the parser; a protocol error is answered with Redis's error and closes
+// only that connection. client-query-buffer-limit bounds the bytes a client
+// may have buffered; while a large bulk is still arriving the loop waits for
+// Parser.Need bytes instead of re-scanning. gnet has no write back-pressure,
+// so client-output-buffer-limit (normal class) is enforced after each write
+// from c.OutboundBuffered. maxclients is checked in OnOpen with Redis's
+// error.
+//
+// # Concurrency
+//
+// A session is touched only by its own event loop, except for the fields
+// CLIENT LIST and INFO read (atomics, and a mutex for the client name).
+// Command statistics are per event loop, so counting costs an uncontended
+// atomic add. Storage locking is described in package storage.
+package proxy

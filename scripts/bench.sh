@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Side-by-side redis-benchmark: shardis vs redis-server (vs twemproxy over 4
+# redis-servers when nutcracker is installed), in one run, same parameters.
+# Prints requests/s and p99 per target and the ratios shardis/redis and
+# shardis/twemproxy. Usage: scripts/bench.sh [requests]   (default 200000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-200000}
+TESTS=${TESTS:-set,get,incr,mset}
+PIPES=${PIPES:-"1 16"}
+BIN=${BIN:-bin/shardis}
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+command -v redis-benchmark >/dev/null || { echo "bench: redis-benchmark not found (apt-get install redis-tools)"; exit 1; }
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+wait_port() { for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "bench: port $1 never answered"; exit 1; }
+
+SP=$(free_port); RP=$(free_port)
+"$BIN" --port "$SP" --admin-port -1 --loglevel warning 2>"$work/shardis.log" & pids+=($!)
+redis-server --port "$RP" --save "" --appendonly no --dir "$work" >/dev/null & pids+=($!)
+wait_port "$SP"; wait_port "$RP"
+targets=("shardis:$SP" "redis:$RP")
+
+if command -v nutcracker >/dev/null; then
+  TP=$(free_port); servers=""
+  for i in 1 2 3 4; do
+    p=$(free_port); mkdir -p "$work/r$i"
+    redis-server --port "$p" --save "" --appendonly no --dir "$work/r$i" >/dev/null & pids+=($!)
+    wait_port "$p"; servers+="    - 127.0.0.1:$p:1"$'\n'
+  done
+  cat >"$work/nutcracker.yml" <<YML
+bench:
+  listen: 127.0.0.1:$TP
+  hash: fnv1a_64
+  distribution: ketama
+  redis: true
+  servers:
+$servers
+YML
+  nutcracker -c "$work/nutcracker.yml" -o "$work/nutcracker.log" & pids+=($!)
+  wait_port "$TP"; targets+=("twemproxy:$TP")
+fi
+
+declare -A RPS P99
+for P in $PIPES; do
+  for t in "${targets[@]}"; do
+    name=${t%%:*}; port=${t##*:}
+    redis-cli -p "$port" flushall >/dev/null 2>&1 || true
+    while IFS=, read -r test rps _avg _min _p50 _p95 p99 _max; do
+      test=${test//\"/}; [ "$test" = test ] && continue
+      key="${test%% *}|$P|$name"
+      RPS[$key]=${rps//\"/}; P99[$key]=${p99//\"/}
+    done < <(redis-benchmark -p "$port" -c 50 -r 100000 -n "$N" -P "$P" -t "$TESTS" --csv 2>/dev/null)
+  done
+done
+
+printf '%-6s %-3s | %12s %8s | %12s %8s | %12s %8s | %8s %8s\n' test P shardis_rps p99_ms redis_rps p99_ms twemproxy p99_ms vs_redis vs_twem
+for P in $PIPES; do
+  for test in ${TESTS//,/ }; do
+    T=${test^^}
+    s=${RPS[$T|$P|shardis]:-0}; r=${RPS[$T|$P|redis]:-0}; w=${RPS[$T|$P|twemproxy]:-}
+    rr=$(python3 -c "print(f'{$s/$r:.2f}x' if $r else '-')")
+    rw=$( [ -n "$w" ] && python3 -c "print(f'{$s/$w:.2f}x' if $w else '-')" || echo -)
+    printf '%-6s %-3s | %12s %8s | %12s %8s | %12s %8s | %8s %8s\n' "$T" "$P" "$s" "${P99[$T|$P|shardis]:-}" "$r" "${P99[$T|$P|redis]:-}" "${w:--}" "${P99[$T|$P|twemproxy]:--}" "$rr" "$rw"
+  done
+done
