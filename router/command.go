@@ -23,8 +23,9 @@ type Command struct {
 	Subcommands []*Command
 	// Parent is the container of a subcommand.
 	Parent *Command
-	// Doc is what COMMAND DOCS reports.
-	Doc Doc
+	// docs is Redis's COMMAND DOCS map for the command, RESP3-encoded,
+	// without its subcommands (AppendDocs adds the implemented ones).
+	docs string
 	// ID indexes per-command tables (handlers, statistics); it is the
 	// command's position in All().
 	ID int
@@ -47,19 +48,19 @@ const (
 	FlagStale
 	FlagSkipMonitor
 	FlagSkipSlowlog
+	FlagAsking
 	FlagFast
 	FlagNoAuth
 	FlagMayReplicate
 	FlagNoMandatoryKeys
 	FlagNoAsyncLoading
 	FlagNoMulti
-	FlagMovableKeys
 	FlagAllowBusy
-	FlagSentinel
-	FlagOnlySentinel
+	FlagMovableKeys
 )
 
-// flagNames is the order COMMAND INFO prints flags in.
+// flagNames is the order COMMAND INFO prints flags in (movablekeys,
+// which Redis derives rather than declares, comes last).
 var flagNames = []struct {
 	f    Flags
 	name string
@@ -68,10 +69,9 @@ var flagNames = []struct {
 	{FlagModule, "module"}, {FlagAdmin, "admin"}, {FlagPubSub, "pubsub"},
 	{FlagNoScript, "noscript"}, {FlagBlocking, "blocking"}, {FlagLoading, "loading"},
 	{FlagStale, "stale"}, {FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
-	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
+	{FlagAsking, "asking"}, {FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
 	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoAsyncLoading, "no_async_loading"},
-	{FlagNoMulti, "no_multi"}, {FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
-	{FlagSentinel, "sentinel"}, {FlagOnlySentinel, "only_sentinel"},
+	{FlagNoMulti, "no_multi"}, {FlagAllowBusy, "allow_busy"}, {FlagMovableKeys, "movablekeys"},
 }
 
 // Names lists the flags in COMMAND INFO order.
@@ -113,34 +113,6 @@ type KeySpec struct {
 	LastKey, KeyStep, Limit int
 	// KeyNumIdx, FirstKey (and KeyStep) are the keynum find_keys spec.
 	KeyNumIdx, FirstKey int
-}
-
-// Doc is a command's COMMAND DOCS entry.
-type Doc struct {
-	Summary         string
-	Since           string
-	Group           string
-	Complexity      string
-	DocFlags        []string
-	DeprecatedSince string
-	ReplacedBy      string
-	History         [][2]string
-	Arguments       []Arg
-}
-
-// Arg is one argument in a COMMAND DOCS argument tree.
-type Arg struct {
-	Name            string
-	Type            string
-	DisplayText     string
-	KeySpecIndex    int // -1 when absent
-	Token           string
-	Summary         string
-	Since           string
-	DeprecatedSince string
-	Flags           []string
-	Value           string
-	Arguments       []Arg
 }
 
 // IsSubcommand reports whether c is a subcommand of a container.
