@@ -4,7 +4,7 @@ import (
 	"bytes"
 
 	"github.com/shardis/shardis/router"
-	"github.com/shardis/shardis/storage"
+	"github.com/shardis/shardis/storage/glob"
 )
 
 // The introspection family: COMMAND, CONFIG and INFO. COMMAND replies are
@@ -39,7 +39,7 @@ func cmdCommand(s *session, _ [][]byte) {
 	cmds := s.srv.implementedTop()
 	s.w.Array(len(cmds))
 	for _, c := range cmds {
-		router.AppendInfo(&s.w, c)
+		router.AppendInfo(&s.w, c, s.srv.isImplemented)
 	}
 }
 
@@ -75,7 +75,7 @@ func cmdCommandInfo(s *session, args [][]byte) {
 	s.w.Array(len(args) - 2)
 	for _, name := range args[2:] {
 		if c := s.srv.lookupImplemented(name); c != nil {
-			router.AppendInfo(&s.w, c)
+			router.AppendInfo(&s.w, c, s.srv.isImplemented)
 		} else {
 			s.w.NullArray()
 		}
@@ -97,7 +97,7 @@ func cmdCommandDocs(s *session, args [][]byte) {
 	s.w.Map(len(cmds))
 	for _, c := range cmds {
 		s.w.BulkString(c.Name)
-		router.AppendDocs(&s.w, c)
+		router.AppendDocs(&s.w, c, s.srv.isImplemented)
 	}
 }
 
@@ -122,7 +122,7 @@ func cmdCommandList(s *session, args [][]byte) {
 				return false
 			}
 		case bytes.EqualFold(args[3], []byte("pattern")):
-			keep = func(c *router.Command) bool { return storage.MatchGlob(val, []byte(c.Name), true) }
+			keep = func(c *router.Command) bool { return glob.Match(val, []byte(c.Name), true) }
 		default:
 			s.w.Error(errSyntax)
 			return
@@ -199,3 +199,5 @@ func cmdConfigSet(s *session, args [][]byte) {
 	}
 	s.w.OK()
 }
+
+func (srv *Server) isImplemented(c *router.Command) bool { return srv.implemented[c.ID] }

@@ -118,3 +118,10 @@ func (k *Keyspace) charge(in *Instance, key []byte, v *Value) {
 func (k *Keyspace) uncharge(in *Instance, key []byte, v *Value) {
 	in.used.Add(-(int64(len(key)) + valueOverhead + v.acct))
 }
+
+// InDB is the same locked instances seen through another database number,
+// for commands that cross databases (COPY ... DB n). Instance locks cover
+// all of an instance's databases.
+func (k *Keyspace) InDB(db int) *Keyspace {
+	return &Keyspace{eng: k.eng, table: k.table, db: db, now: k.now}
+}

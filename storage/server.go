@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/shardis/shardis/router"
+	"github.com/shardis/shardis/storage/glob"
 )
 
 // The server family: keyless commands that span every instance. They are
@@ -129,7 +130,7 @@ func opKeys(ks *Keyspace, pattern []byte) []string {
 				if v.expireAt != 0 && ks.now > v.expireAt {
 					return true
 				}
-				if all || MatchGlob(pattern, []byte(k), false) {
+				if all || glob.Match(pattern, []byte(k), false) {
 					out = append(out, k)
 				}
 				return true
@@ -161,7 +162,11 @@ func cmdScan(c *Ctx) {
 		arg, val := c.Args[i], c.Args[i+1]
 		switch {
 		case bytes.EqualFold(arg, []byte("match")):
+			// "*" matches everything, the empty key included, as in Redis.
 			o.match = val
+			if len(val) == 1 && val[0] == '*' {
+				o.match = nil
+			}
 		case bytes.EqualFold(arg, []byte("count")):
 			n, ok := parseCanonicalInt(val)
 			if !ok {
@@ -242,7 +247,7 @@ func opScan(ks *Keyspace, cursor uint64, o scanOpts) (uint64, []string) {
 			if o.typed && v.Kind != o.typ {
 				return true
 			}
-			if o.match != nil && !MatchGlob(o.match, []byte(k), false) {
+			if o.match != nil && !glob.Match(o.match, []byte(k), false) {
 				return true
 			}
 			out = append(out, k)
