@@ -2,268 +2,236 @@ package configs
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/shardis/shardis/storage/glob"
 )
 
-// Config holds every setting. Values CONFIG SET may change at run time are
-// read on the request path without locks: integers through sync/atomic,
-// the output limits through an atomic pointer; strings (rarely read) sit
-// behind a RWMutex.
+// Config holds every shardis setting. Get one from Default or Load; the
+// zero Config holds no values. Its methods are safe for concurrent use:
+// readers never block, and Set replaces values as a unit.
 type Config struct {
-	port, maxclients, databases, protoMaxBulkLen, queryBufferLimit int64
-	timeout, hz, ioThreads, instances, adminPort                   int64
-
-	bind, requirepass, dir, loglevel, logfile, sharding string
-	adminBind, adminToken, configFile                   string
-
-	limits       atomic.Pointer[[3]outputLimit]
-	outputLimits [3]outputLimit // scratch for Set; see setOutputLimits
-
-	setMu sync.Mutex // serializes CONFIG SET
+	cur atomic.Pointer[values]
+	// setMu serialises writers so two CONFIG SETs cannot both copy the
+	// same snapshot and lose one of the updates. Readers ignore it.
+	setMu sync.Mutex
 }
 
-type outputLimit struct{ hard, soft, secs int64 }
-
-func load(p *int64) int64     { return atomic.LoadInt64(p) }
-func store(p *int64, v int64) { atomic.StoreInt64(p, v) }
-
-// The string fields share one lock; callers pass the field's address.
-var stringLock sync.RWMutex
-
-func loadString(p *string) string {
-	stringLock.RLock()
-	defer stringLock.RUnlock()
-	return *p
+// values is one immutable snapshot of every setting. Set copies the
+// current snapshot, changes the copy and publishes it with one atomic
+// store, so a reader never locks and never sees half of a CONFIG SET.
+type values struct {
+	bind                   string
+	port                   int
+	requirePass            string
+	dir                    string
+	maxClients             int
+	databases              int
+	protoMaxBulkLen        int64
+	clientQueryBufferLimit int64
+	outputLimits           bufferLimits
+	timeout                int
+	hz                     int
+	logLevel               string
+	logFile                string
+	ioThreads              int
+	instances              int
+	sharding               string
+	adminBind              string
+	adminPort              int
+	adminToken             string
+	configFile             string
 }
 
-func storeString(p *string, v string) {
-	stringLock.Lock()
-	*p = v
-	stringLock.Unlock()
-}
-
-func (c *Config) setOutputLimits(l [3]outputLimit) {
-	c.outputLimits = l
-	c.limits.Store(&l)
-}
-
-func (c *Config) outputLimitsSnapshot() [3]outputLimit {
-	if l := c.limits.Load(); l != nil {
-		return *l
-	}
-	return [3]outputLimit{}
-}
-
-// Default returns the built-in defaults.
+// Default returns every setting at its default.
 func Default() *Config {
-	c := &Config{}
+	v := defaults()
+	return newConfig(&v)
+}
+
+// defaults parses every default in the table, the one place they are
+// written down.
+func defaults() values {
+	var v values
 	for _, p := range params {
-		if err := p.set(c, p.def); err != nil {
-			panic(fmt.Sprintf("configs: default of %s: %v", p.name, err))
+		if err := p.kind.set(&v, p.def); err != nil {
+			// The table is code: a bad default is a programming error,
+			// and the tests make sure it never ships.
+			panic(fmt.Sprintf("configs: default %q of %s: %v", p.def, p.name, err))
 		}
 	}
+	return v
+}
+
+func newConfig(v *values) *Config {
+	c := &Config{}
+	c.cur.Store(v)
 	return c
 }
 
-func lookup(name string) *param {
-	for _, p := range params {
-		if p.name == name {
-			return p
-		}
-	}
-	return nil
-}
+func (c *Config) v() *values { return c.cur.Load() }
 
-// Load builds the configuration from command-line arguments (without the
-// program name): defaults, then the YAML file named by --config, then the
-// flags given explicitly, so flags override the file.
-func Load(args []string) (*Config, error) {
-	c := Default()
-	fs := flag.NewFlagSet("shardis", flag.ContinueOnError)
-	type kv struct{ name, value string }
-	var given []kv
-	for _, p := range params {
-		name := p.name
-		fs.Func(name, fmt.Sprintf("%s (default %q)", p.doc, p.def), func(v string) error {
-			given = append(given, kv{name, v})
-			return nil
-		})
-	}
-	configFile := fs.String("config", "", "YAML file of settings, keys named like the flags")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: shardis [--config FILE] [--<setting> value ...]\n\nSettings (named like redis.conf directives; see configs/README.md):\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("configs: unexpected argument %q", fs.Arg(0))
-	}
-	if *configFile != "" {
-		if err := c.loadFile(*configFile); err != nil {
-			return nil, err
-		}
-		c.configFile = *configFile
-	}
-	for _, g := range given {
-		if err := lookup(g.name).set(c, g.value); err != nil {
-			return nil, fmt.Errorf("configs: --%s: %s", g.name, reasonOf(err))
-		}
-	}
-	return c, nil
-}
-
-func reasonOf(err error) string {
-	var se *setError
-	if errors.As(err, &se) {
-		return se.reason
-	}
-	return err.Error()
-}
-
-// loadFile applies a YAML file whose keys are setting names.
-func (c *Config) loadFile(path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("configs: %w", err)
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("configs: %s: %w", path, err)
-	}
-	if len(doc.Content) == 0 {
-		return nil
-	}
-	m := doc.Content[0]
-	if m.Kind != yaml.MappingNode {
-		return fmt.Errorf("configs: %s: top level must be a mapping of setting: value", path)
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		p := lookup(k.Value)
-		if p == nil {
-			return fmt.Errorf("configs: %s:%d: unknown setting %q", path, k.Line, k.Value)
-		}
-		if v.Kind != yaml.ScalarNode {
-			return fmt.Errorf("configs: %s:%d: %s must be a scalar", path, v.Line, k.Value)
-		}
-		if err := p.set(c, v.Value); err != nil {
-			return fmt.Errorf("configs: %s:%d: %s: %s", path, v.Line, k.Value, reasonOf(err))
-		}
-	}
-	return nil
-}
-
-// Get implements CONFIG GET: every setting matching any of the glob
-// patterns, once, as name/value pairs.
+// Get implements CONFIG GET. It returns the name and value of every
+// setting matching one of the Redis glob patterns, ignoring case, each
+// setting once. A pattern without glob characters is looked up directly
+// and answered under the name as the client spelled it, as Redis does.
+//
+// Redis 7.0 answers in the iteration order of a randomly seeded hash
+// table, so its order differs from one server process to the next and no
+// client can depend on it. Get is deterministic instead: patterns in the
+// order given, the matches of a glob in table order.
 func (c *Config) Get(patterns ...string) [][2]string {
+	v := c.v()
 	var out [][2]string
-	seen := map[string]bool{}
+	seen := make([]bool, len(params))
+	add := func(i int, name string) {
+		if !seen[i] {
+			seen[i] = true
+			out = append(out, [2]string{name, params[i].kind.get(v)})
+		}
+	}
 	for _, pat := range patterns {
-		for _, p := range params {
-			if !seen[p.name] && glob.MatchString(pat, p.name, true) {
-				seen[p.name] = true
-				out = append(out, [2]string{p.name, p.get(c)})
+		if !strings.ContainsAny(pat, "*?[") {
+			if i := lookup(pat); i >= 0 {
+				add(i, pat)
+			}
+			continue
+		}
+		for i := range params {
+			if glob.MatchString(pat, params[i].name, true) {
+				add(i, params[i].name)
 			}
 		}
 	}
 	return out
 }
 
-// Set implements CONFIG SET: name/value pairs applied all or nothing. The
-// error text is Redis's reply without the leading '-'.
+// Set implements CONFIG SET with Redis 7.0's semantics and replies. pairs
+// alternate name and value; all of them are applied, or on any error none.
+// An error's text is the Redis error reply without its leading '-',
+// ready to be sent to the client as is.
+//
+// Redis checks in two passes and so does Set: first every name (unknown,
+// immutable, repeated), naming the argument as given; then every value,
+// naming the setting by its canonical name. The first failure wins.
 func (c *Config) Set(pairs ...string) error {
+	if len(pairs) == 0 || len(pairs)%2 != 0 {
+		return errors.New("ERR syntax error")
+	}
+	idx := make([]int, 0, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		name := pairs[i]
+		p := lookup(name)
+		switch {
+		case p < 0:
+			return fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", name)
+		case !params[p].mutable:
+			return setFailed(name, "can't set immutable config")
+		case containsInt(idx, p):
+			return setFailed(name, "duplicate parameter")
+		}
+		idx = append(idx, p)
+	}
+
 	c.setMu.Lock()
 	defer c.setMu.Unlock()
-	if len(pairs) == 0 || len(pairs)%2 != 0 {
-		return errors.New("ERR wrong number of arguments for 'config|set' command")
-	}
-	seen := map[string]bool{}
-	for i := 0; i < len(pairs); i += 2 {
-		name := strings.ToLower(pairs[i])
-		p := lookup(name)
-		if p == nil {
-			return fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", pairs[i])
-		}
-		if !p.mutable {
-			return &setError{name, "can't set immutable config"}
-		}
-		if seen[name] {
-			return &setError{name, "duplicate parameter"}
-		}
-		seen[name] = true
-	}
-	// Validate on a scratch copy first so a bad value changes nothing.
-	scratch := Default()
-	for i := 0; i < len(pairs); i += 2 {
-		if err := lookup(strings.ToLower(pairs[i])).set(scratch, pairs[i+1]); err != nil {
-			return err
+	next := *c.v()
+	for n, p := range idx {
+		if err := params[p].kind.set(&next, pairs[2*n+1]); err != nil {
+			return setFailed(params[p].name, err.Error())
 		}
 	}
-	for i := 0; i < len(pairs); i += 2 {
-		_ = lookup(strings.ToLower(pairs[i])).set(c, pairs[i+1])
-	}
+	c.cur.Store(&next)
 	return nil
 }
 
-// Names lists every setting name in table order.
-func Names() []string {
-	out := make([]string, 0, len(params))
-	for _, p := range params {
-		out = append(out, p.name)
+func setFailed(name, reason string) error {
+	return fmt.Errorf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, reason)
+}
+
+func containsInt(s []int, n int) bool {
+	for _, x := range s {
+		if x == n {
+			return true
+		}
 	}
-	return out
+	return false
 }
 
-// Describe returns a setting's default, doc and mutability.
-func Describe(name string) (def, doc string, mutable bool, ok bool) {
-	p := lookup(name)
-	if p == nil {
-		return "", "", false, false
-	}
-	return p.def, p.doc, p.mutable, true
-}
+// Run-time settings. Each is one atomic load, cheap enough to call for
+// every request or batch, and reflects CONFIG SET at once.
 
-// Accessors. Mutable values are read atomically on every call.
+// RequirePass is the password AUTH expects; "" means none is required.
+func (c *Config) RequirePass() string { return c.v().requirePass }
 
-func (c *Config) Bind() string           { return loadString(&c.bind) }
-func (c *Config) Port() int              { return int(load(&c.port)) }
-func (c *Config) RequirePass() string    { return loadString(&c.requirepass) }
-func (c *Config) Dir() string            { return loadString(&c.dir) }
-func (c *Config) MaxClients() int        { return int(load(&c.maxclients)) }
-func (c *Config) Databases() int         { return int(load(&c.databases)) }
-func (c *Config) ProtoMaxBulkLen() int64 { return load(&c.protoMaxBulkLen) }
-func (c *Config) ClientQueryBufferLimit() int64 {
-	return load(&c.queryBufferLimit)
-}
-func (c *Config) Timeout() int     { return int(load(&c.timeout)) }
-func (c *Config) Hz() int          { return int(load(&c.hz)) }
-func (c *Config) LogLevel() string { return loadString(&c.loglevel) }
-func (c *Config) LogFile() string  { return loadString(&c.logfile) }
-func (c *Config) IOThreads() int   { return int(load(&c.ioThreads)) }
-func (c *Config) Instances() int   { return int(load(&c.instances)) }
-func (c *Config) Sharding() string { return loadString(&c.sharding) }
-func (c *Config) AdminBind() string {
-	return loadString(&c.adminBind)
-}
-func (c *Config) AdminPort() int     { return int(load(&c.adminPort)) }
-func (c *Config) AdminToken() string { return loadString(&c.adminToken) }
+// MaxClients is the most clients served at once.
+func (c *Config) MaxClients() int { return c.v().maxClients }
 
-// ConfigFile is the YAML file the settings were read from, if any.
-func (c *Config) ConfigFile() string { return c.configFile }
+// ProtoMaxBulkLen is the largest bulk string accepted, in bytes.
+func (c *Config) ProtoMaxBulkLen() int64 { return c.v().protoMaxBulkLen }
 
-// OutputBufferLimit is the normal-class client-output-buffer-limit.
+// ClientQueryBufferLimit is the most unparsed input a client may have
+// buffered, in bytes.
+func (c *Config) ClientQueryBufferLimit() int64 { return c.v().clientQueryBufferLimit }
+
+// OutputBufferLimit is client-output-buffer-limit for normal clients:
+// disconnect at hard bytes pending, or after more than soft bytes for
+// softSeconds. A zero limit is no limit.
 func (c *Config) OutputBufferLimit() (hard, soft int64, softSeconds int) {
-	l := c.limits.Load()
-	return l[0].hard, l[0].soft, int(l[0].secs)
+	l := c.v().outputLimits[classNormal]
+	return clampInt64(l.hard), clampInt64(l.soft), l.softSeconds
 }
+
+// Timeout is the idle time, in seconds, after which a client is closed;
+// 0 means never.
+func (c *Config) Timeout() int { return c.v().timeout }
+
+// Hz is how many times a second background tasks run, 1..500.
+func (c *Config) Hz() int { return c.v().hz }
+
+// Start-up settings. CONFIG SET cannot change them, so their values are
+// fixed once Load returns.
+
+// Bind is the address of the RESP listener.
+func (c *Config) Bind() string { return c.v().bind }
+
+// Port is the TCP port of the RESP listener; 0 lets the kernel choose.
+func (c *Config) Port() int { return c.v().port }
+
+// Dir is the working directory for files shardis writes.
+func (c *Config) Dir() string { return c.v().dir }
+
+// Databases is the number of logical databases per instance.
+func (c *Config) Databases() int { return c.v().databases }
+
+// IOThreads is the number of event loops; 0 means one per CPU core.
+func (c *Config) IOThreads() int { return c.v().ioThreads }
+
+// LogLevel is debug, verbose, notice or warning.
+func (c *Config) LogLevel() string { return c.v().logLevel }
+
+// LogFile is the file logs are appended to; "" means standard error.
+func (c *Config) LogFile() string { return c.v().logFile }
+
+// Instances is the number of storage instances.
+func (c *Config) Instances() int { return c.v().instances }
+
+// Sharding is how slots are placed on instances: "slots" or "ring".
+func (c *Config) Sharding() string { return c.v().sharding }
+
+// AdminBind is the address of the HTTP admin API.
+func (c *Config) AdminBind() string { return c.v().adminBind }
+
+// AdminPort is the port of the HTTP admin API; -1 disables the API and 0
+// lets the kernel choose.
+func (c *Config) AdminPort() int { return c.v().adminPort }
+
+// AdminToken is the bearer token the admin API requires; "" means none.
+func (c *Config) AdminToken() string { return c.v().adminToken }
+
+// ConfigFile is the YAML file the settings were read from, as given to
+// --config; "" when there was none.
+func (c *Config) ConfigFile() string { return c.v().configFile }

@@ -1,217 +1,175 @@
 package configs
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-)
+import "math"
 
-// param is one setting. The table of params is the single source for
-// command-line flags, the YAML file, CONFIG GET/SET and the documentation
-// (a test checks README.md and shardis.yaml list every one).
+// param is one setting. Its entry in params is all that flag parsing,
+// the YAML file, CONFIG GET, CONFIG SET, -h and the generated
+// documentation know about it.
 type param struct {
-	name    string
-	def     string
-	doc     string
-	mutable bool // CONFIG SET may change it while running
-	set     func(c *Config, v string) error
-	get     func(c *Config) string
+	// name is the redis.conf directive, or a shardis name in the same
+	// style; it is the flag, the YAML key and the CONFIG name.
+	name string
+	// def is the default in redis.conf syntax ("512mb"), parsed by kind
+	// like any other input.
+	def string
+	// mutable lets CONFIG SET change it while shardis runs. The accessor
+	// of a mutable setting must be safe to call on every request.
+	mutable bool
+	// cmdline settings exist only as flags, because they say which file
+	// to read; Load applies them before the file.
+	cmdline bool
+	kind    kind
+	// doc is the documentation: one or more sentences, no line breaks.
+	doc string
 }
 
-// setError is CONFIG SET's failure text for one argument.
-type setError struct{ name, reason string }
-
-func (e *setError) Error() string {
-	return fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", e.name, e.reason)
-}
-
-func intParam(name, def, doc string, mutable bool, min, max int64, field func(c *Config) *int64) *param {
-	p := &param{name: name, def: def, doc: doc, mutable: mutable}
-	p.set = func(c *Config, v string) error {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return &setError{name, "argument couldn't be parsed into an integer"}
-		}
-		if n < min || n > max {
-			return &setError{name, fmt.Sprintf("argument must be between %d and %d inclusive", min, max)}
-		}
-		store(field(c), n)
-		return nil
-	}
-	p.get = func(c *Config) string { return strconv.FormatInt(load(field(c)), 10) }
-	return p
-}
-
-func memParam(name, def, doc string, mutable bool, min, max int64, field func(c *Config) *int64) *param {
-	p := &param{name: name, def: def, doc: doc, mutable: mutable}
-	p.set = func(c *Config, v string) error {
-		n, ok := ParseMemory(v)
-		if !ok {
-			return &setError{name, "argument must be a memory value"}
-		}
-		if n < min || n > max {
-			return &setError{name, fmt.Sprintf("argument must be between %d and %d inclusive", min, max)}
-		}
-		store(field(c), n)
-		return nil
-	}
-	p.get = func(c *Config) string { return strconv.FormatInt(load(field(c)), 10) }
-	return p
-}
-
-func stringParam(name, def, doc string, mutable bool, field func(c *Config) *string) *param {
-	return &param{
-		name: name, def: def, doc: doc, mutable: mutable,
-		set: func(c *Config, v string) error { storeString(field(c), v); return nil },
-		get: func(c *Config) string { return loadString(field(c)) },
-	}
-}
-
-func enumParam(name, def, doc string, mutable bool, values []string, field func(c *Config) *string) *param {
-	p := stringParam(name, def, doc, mutable, field)
-	p.set = func(c *Config, v string) error {
-		for _, ok := range values {
-			if strings.EqualFold(v, ok) {
-				storeString(field(c), ok)
-				return nil
-			}
-		}
-		return &setError{name, "argument(s) must be one of the following: " + strings.Join(values, ", ")}
-	}
-	return p
-}
-
-const maxInt64 = 1<<63 - 1
-
-// params lists every setting, in the order `shardis -h` and the docs show
-// them. Names are redis.conf directives where Redis has one.
-var params = []*param{
-	stringParam("bind", "127.0.0.1", "Interface address the RESP listener binds to.", false,
-		func(c *Config) *string { return &c.bind }),
-	intParam("port", "6379", "TCP port of the RESP listener (0 picks a free port).", false, 0, 65535,
-		func(c *Config) *int64 { return &c.port }),
-	stringParam("requirepass", "", "Password clients must send with AUTH (empty: no password).", true,
-		func(c *Config) *string { return &c.requirepass }),
-	stringParam("dir", ".", "Working directory for data files.", false,
-		func(c *Config) *string { return &c.dir }),
-	intParam("maxclients", "10000", "Maximum number of connected clients.", true, 1, 4294967295,
-		func(c *Config) *int64 { return &c.maxclients }),
-	intParam("databases", "16", "Number of databases (SELECT 0..N-1) in every instance.", false, 1, 1<<31-1,
-		func(c *Config) *int64 { return &c.databases }),
-	memParam("proto-max-bulk-len", "512mb", "Largest bulk string a request may carry.", true, 1024*1024, maxInt64,
-		func(c *Config) *int64 { return &c.protoMaxBulkLen }),
-	memParam("client-query-buffer-limit", "1gb", "Most request bytes one client may have buffered; beyond it the client is closed.", true, 1024*1024, maxInt64,
-		func(c *Config) *int64 { return &c.queryBufferLimit }),
-	outputLimitParam(),
-	intParam("timeout", "0", "Close clients idle for this many seconds (0: never).", true, 0, 1<<31-1,
-		func(c *Config) *int64 { return &c.timeout }),
-	hzParam(),
-	enumParam("loglevel", "notice", "Log verbosity: debug, verbose, notice or warning.", true,
-		[]string{"debug", "verbose", "notice", "warning"}, func(c *Config) *string { return &c.loglevel }),
-	stringParam("logfile", "", "Log file path (empty: standard error).", false,
-		func(c *Config) *string { return &c.logfile }),
-	intParam("io-threads", "0", "Event loops serving clients (0: one per CPU core).", false, 0, 256,
-		func(c *Config) *int64 { return &c.ioThreads }),
-	intParam("instances", "64", "Number of embedded storage instances the 16384 slots are spread over.", false, 1, 16384,
-		func(c *Config) *int64 { return &c.instances }),
-	enumParam("sharding", "slots", "Initial slot placement: slots (contiguous ranges) or ring (consistent hashing).", false,
-		[]string{"slots", "ring"}, func(c *Config) *string { return &c.sharding }),
-	stringParam("admin-bind", "127.0.0.1", "Interface address of the HTTP admin API.", false,
-		func(c *Config) *string { return &c.adminBind }),
-	intParam("admin-port", "6380", "TCP port of the HTTP admin API (0 picks a free port, -1 disables it).", false, -1, 65535,
-		func(c *Config) *int64 { return &c.adminPort }),
-	stringParam("admin-token", "", "Bearer token the admin API requires (empty: no authentication).", false,
-		func(c *Config) *string { return &c.adminToken }),
-}
-
-// hzParam clamps like Redis: values above 500 are accepted and become 500.
-func hzParam() *param {
-	p := intParam("hz", "10", "Background task frequency (active expiry, statistics), 1..500.", true, 0, 1<<31-1,
-		func(c *Config) *int64 { return &c.hz })
-	inner := p.set
-	p.set = func(c *Config, v string) error {
-		if err := inner(c, v); err != nil {
-			return err
-		}
-		switch n := load(&c.hz); {
-		case n < 1:
-			store(&c.hz, 1)
-		case n > 500:
-			store(&c.hz, 500)
-		}
-		return nil
-	}
-	return p
-}
-
-// outputLimitParam is client-output-buffer-limit in Redis's syntax:
-// "<class> <hard> <soft> <soft-seconds>" for any of normal, replica
-// (slave), pubsub. shardis enforces the normal class.
-func outputLimitParam() *param {
-	const name = "client-output-buffer-limit"
-	return &param{
-		name:    name,
-		def:     "normal 1gb 256mb 60 replica 256mb 64mb 60 pubsub 32mb 8mb 60",
-		doc:     "Per-class output buffer limits: <class> <hard> <soft> <soft-seconds>. Unlike Redis (unlimited by default) normal clients are capped, because the event loop has no write back-pressure.",
+// params is the single table of settings, in the order -h and the
+// documentation list them. Adding a setting is one entry here plus its
+// field in values and a typed accessor.
+var params = []param{
+	{
+		name: "bind", def: "127.0.0.1",
+		kind: address(func(v *values) *string { return &v.bind }),
+		doc: "Address the RESP listener binds to. Unlike Redis, one address only: " +
+			"0.0.0.0 listens on every IPv4 interface, :: on every interface.",
+	},
+	{
+		name: "port", def: "6379",
+		kind: integer(0, 65535, func(v *values) *int { return &v.port }),
+		doc:  "TCP port of the RESP listener; 0 lets the kernel choose a free one.",
+	},
+	{
+		name: "requirepass", def: "", mutable: true,
+		kind: text(func(v *values) *string { return &v.requirePass }),
+		doc: "Password clients must send with AUTH before any other command; empty disables " +
+			"authentication. Prefer the config file to the flag, which other local users can read in ps.",
+	},
+	{
+		name: "dir", def: ".",
+		kind: text(func(v *values) *string { return &v.dir }),
+		doc:  "Working directory for files shardis writes. It must exist when shardis starts.",
+	},
+	{
+		name: "maxclients", def: "10000", mutable: true,
+		kind: integer(1, math.MaxUint32, func(v *values) *int { return &v.maxClients }),
+		doc:  "Maximum number of connected clients; a client beyond it is sent an error and disconnected.",
+	},
+	{
+		name: "databases", def: "16",
+		kind: integer(1, math.MaxInt32, func(v *values) *int { return &v.databases }),
+		doc:  "Number of logical databases (SELECT 0 to databases-1) in every instance.",
+	},
+	{
+		name: "proto-max-bulk-len", def: "512mb", mutable: true,
+		kind: memory(1<<20, math.MaxInt64, func(v *values) *int64 { return &v.protoMaxBulkLen }),
+		doc: "Largest bulk string a request may carry, and largest string a command " +
+			"(APPEND, SETRANGE, ...) may build.",
+	},
+	{
+		name: "client-query-buffer-limit", def: "1gb", mutable: true,
+		kind: memory(1<<20, math.MaxInt64, func(v *values) *int64 { return &v.clientQueryBufferLimit }),
+		doc:  "A client whose unparsed input grows beyond this is disconnected.",
+	},
+	{
+		name: "client-output-buffer-limit", def: "normal 1gb 256mb 60 replica 256mb 64mb 60 pubsub 32mb 8mb 60",
 		mutable: true,
-		set: func(c *Config, v string) error {
-			f := strings.Fields(v)
-			if len(f) == 0 || len(f)%4 != 0 {
-				return &setError{name, "Wrong number of arguments in buffer limit configuration."}
-			}
-			next := c.outputLimits
-			for i := 0; i < len(f); i += 4 {
-				class := strings.ToLower(f[i])
-				idx := map[string]int{"normal": 0, "replica": 1, "slave": 1, "pubsub": 2}
-				k, ok := idx[class]
-				if !ok {
-					return &setError{name, "Invalid client class specified in buffer limit configuration."}
-				}
-				hard, ok1 := ParseMemory(f[i+1])
-				soft, ok2 := ParseMemory(f[i+2])
-				secs, err := strconv.ParseInt(f[i+3], 10, 64)
-				if !ok1 || !ok2 || err != nil || secs < 0 {
-					return &setError{name, "Error in hard, soft or soft_seconds setting in buffer limit configuration."}
-				}
-				next[k] = outputLimit{hard: hard, soft: soft, secs: secs}
-			}
-			c.setOutputLimits(next)
-			return nil
-		},
-		get: func(c *Config) string {
-			l := c.outputLimitsSnapshot()
-			var b strings.Builder
-			for i, class := range []string{"normal", "slave", "pubsub"} {
-				if i > 0 {
-					b.WriteByte(' ')
-				}
-				fmt.Fprintf(&b, "%s %d %d %d", class, l[i].hard, l[i].soft, l[i].secs)
-			}
-			return b.String()
-		},
-	}
+		kind:    outputBufferLimits(func(v *values) *bufferLimits { return &v.outputLimits }),
+		doc: "Per class, a hard limit and a soft limit with its seconds on replies a client has not " +
+			"read yet: a client is disconnected at the hard limit, or after staying above the soft " +
+			"limit that long; 0 means no limit. shardis enforces the normal class and keeps the others " +
+			"for compatibility. Unlike Redis, whose normal clients are unlimited, the default caps them: " +
+			"the gnet event loop has no back-pressure, so a client that never reads would otherwise grow " +
+			"its output buffer without bound.",
+	},
+	{
+		name: "timeout", def: "0", mutable: true,
+		kind: integer(0, math.MaxInt32, func(v *values) *int { return &v.timeout }),
+		doc:  "Close a client after it has been idle this many seconds; 0 never does.",
+	},
+	{
+		name: "hz", def: "10", mutable: true,
+		kind: integer(0, math.MaxInt32, func(v *values) *int { return &v.hz }).clamped(1, 500),
+		doc: "Frequency of background tasks per second. As in Redis, values outside 1..500 " +
+			"are accepted and brought into that range.",
+	},
+	{
+		name: "loglevel", def: "notice",
+		kind: enum(func(v *values) *string { return &v.logLevel }, "debug", "verbose", "notice", "warning"),
+		doc:  "Log verbosity: debug and verbose log everything, notice information, warnings and errors, warning only warnings and errors.",
+	},
+	{
+		name: "logfile", def: "",
+		kind: text(func(v *values) *string { return &v.logFile }),
+		doc:  "File that JSON log lines are appended to; empty logs to standard error.",
+	},
+	{
+		name: "io-threads", def: "0",
+		kind: integer(0, 256, func(v *values) *int { return &v.ioThreads }),
+		doc: "Number of network event loops; 0 runs one per CPU core. " +
+			"Unlike Redis, every loop also parses and executes commands.",
+	},
+	{
+		name: "instances", def: "64",
+		kind: integer(1, 16384, func(v *values) *int { return &v.instances }),
+		doc:  "Number of storage instances the 16384 hash slots are spread over.",
+	},
+	{
+		name: "sharding", def: "slots",
+		kind: enum(func(v *values) *string { return &v.sharding }, "slots", "ring"),
+		doc: "How slots are assigned to instances: slots gives each instance an equal " +
+			"contiguous range, ring places them with a bounded-load consistent hash.",
+	},
+	{
+		name: "admin-bind", def: "127.0.0.1",
+		kind: address(func(v *values) *string { return &v.adminBind }),
+		doc:  "Address of the HTTP admin API (JSON and Prometheus metrics).",
+	},
+	{
+		name: "admin-port", def: "6380",
+		kind: integer(-1, 65535, func(v *values) *int { return &v.adminPort }),
+		doc:  "TCP port of the HTTP admin API; -1 disables it, 0 lets the kernel choose.",
+	},
+	{
+		name: "admin-token", def: "",
+		kind: text(func(v *values) *string { return &v.adminToken }),
+		doc: "When set, every admin API request must carry the header Authorization: Bearer <token>. " +
+			"Set it whenever admin-bind is not a loopback address.",
+	},
+	{
+		name: "config", def: "", cmdline: true,
+		kind: text(func(v *values) *string { return &v.configFile }),
+		doc:  "YAML file to read settings from, keyed by these names; flags override it.",
+	},
 }
 
-// ParseMemory parses a byte count with Redis's units (memtoull): b, k
-// (1000), kb (1024), m, mb, g, gb, case-insensitive; no sign.
-func ParseMemory(s string) (int64, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	mul := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mul    int64
-	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mul = strings.TrimSuffix(s, u.suffix), u.mul
-			break
+// lookup returns the index in params of the setting called name, ignoring
+// ASCII case as Redis's strcasecmp does, or -1.
+func lookup(name string) int {
+	for i := range params {
+		if equalFoldASCII(params[i].name, name) {
+			return i
 		}
 	}
-	if s == "" || s[0] == '-' || s[0] == '+' {
-		return 0, false
+	return -1
+}
+
+// equalFoldASCII is strings.EqualFold without Unicode folding, under
+// which "ſ" (U+017F) would match an "s" that Redis would not.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n > maxInt64/mul {
-		return 0, false
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
 	}
-	return n * mul, true
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
