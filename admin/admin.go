@@ -2,160 +2,119 @@ package admin
 
 import (
 	"context"
-	"crypto/subtle"
-	"encoding/json"
-	"errors"
+	"crypto/sha256"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
-
-	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Source is what the admin API reports on; the running server provides it.
+// Source is the running server as the admin API sees it. Its methods are
+// called concurrently, by request handlers and Prometheus scrapes, once
+// per request or scrape; each should return a cheap, consistent snapshot.
 type Source interface {
+	// Slots lists which instance owns each slot, as ranges. They need
+	// not be sorted or merged: the API does both.
 	Slots() []SlotRange
 	Instances() []InstanceInfo
 	Stats() Stats
 }
 
-// SlotRange is a run of consecutive slots owned by one instance.
+// SlotRange is the run of slots Start..End, inclusive, owned by one
+// instance.
 type SlotRange struct {
 	Start    int `json:"start"`
 	End      int `json:"end"`
 	Instance int `json:"instance"`
 }
 
-// InstanceInfo describes one instance.
+// InstanceInfo describes one storage instance.
 type InstanceInfo struct {
-	ID          int    `json:"id"`
+	ID int `json:"id"`
+	// Kind is where the instance lives: "embedded" is in this process.
 	Kind        string `json:"kind"`
 	Slots       int    `json:"slots"`
 	Keys        int64  `json:"keys"`
 	MemoryBytes int64  `json:"memory_bytes"`
 }
 
-// Stats are the server's counters.
+// Stats are the server-wide counters, named after Redis's INFO fields.
 type Stats struct {
-	OpsPerSec           float64       `json:"ops_per_sec"`
-	TotalCommands       int64         `json:"total_commands"`
-	Connections         int64         `json:"connections"`
-	TotalConnections    int64         `json:"total_connections"`
-	RejectedConnections int64         `json:"rejected_connections"`
-	UptimeSeconds       int64         `json:"uptime_seconds"`
-	Commands            []CommandStat `json:"commands"`
+	OpsPerSec           float64 `json:"ops_per_sec"`
+	TotalCommands       int64   `json:"total_commands"`
+	Connections         int64   `json:"connected_clients"` // now
+	TotalConnections    int64   `json:"total_connections"` // accepted since start
+	RejectedConnections int64   `json:"rejected_connections"`
+	UptimeSeconds       int64   `json:"uptime_seconds"`
+	// Commands is sorted by name.
+	Commands []CommandStat `json:"commands"`
 }
 
-// CommandStat counts one command.
+// CommandStat is one command's counters, as INFO commandstats has them.
 type CommandStat struct {
-	Name          string `json:"name"`
-	Calls         int64  `json:"calls"`
-	Usec          int64  `json:"usec"`
-	FailedCalls   int64  `json:"failed_calls"`
-	RejectedCalls int64  `json:"rejected_calls"`
+	Name string `json:"name"`
+	// Calls counts executions; Usec their total time in microseconds.
+	Calls int64 `json:"calls"`
+	Usec  int64 `json:"usec"`
+	// FailedCalls ran and replied with an error; RejectedCalls were
+	// refused before running (arity, authentication, unknown subcommand).
+	FailedCalls   int64 `json:"failed_calls"`
+	RejectedCalls int64 `json:"rejected_calls"`
 }
 
-// Options configure the API.
+// Options configure a Server.
 type Options struct {
-	// Token, when set, is required as "Authorization: Bearer <token>".
-	Token  string
+	// Token, when not empty, must be sent with every request as
+	// "Authorization: Bearer <token>".
+	Token string
+	// Logger receives request logs (failures at Info and above, the rest
+	// at Debug) and panics. Nil discards them.
 	Logger *slog.Logger
 }
 
-// Server is the admin HTTP server.
+// Server is the admin HTTP API.
 type Server struct {
-	src     Source
-	opts    Options
-	handler http.Handler
-	http    *http.Server
+	src       Source
+	log       *slog.Logger
+	tokenHash *[sha256.Size]byte // nil: no authentication
+	handler   http.Handler
+	srv       *http.Server
 }
 
-// New builds the API over src.
+// New returns the API over src. It serves nothing until Serve.
 func New(src Source, opts Options) *Server {
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
+	s := &Server{src: src, log: opts.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{src: src, opts: opts}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(newCollector(src), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-
-	r := chi.NewRouter()
-	r.Use(middleware.Recoverer, s.logRequests, s.authenticate)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
-	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path)
-	})
-	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	r.Get("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
-	r.Route("/v1", func(r chi.Router) {
-		r.Get("/slots", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.src.Slots()) })
-		r.Get("/instances", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.src.Instances()) })
-		r.Get("/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.src.Stats()) })
-	})
-	s.handler = r
-	s.http = &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	if opts.Token != "" {
+		h := sha256.Sum256([]byte(opts.Token))
+		s.tokenHash = &h
+	}
+	s.handler = s.routes()
+	s.srv = &http.Server{
+		Handler: s.handler,
+		// The API may face a network: bound what a slow or idle client
+		// can hold (slowloris), and keep net/http's own complaints in
+		// the server's log instead of on stderr.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 	return s
 }
 
-// Handler is the API's http.Handler.
+// Handler is the API as an http.Handler, for tests and for mounting it
+// into another server.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Serve serves the API on l until Shutdown.
-func (s *Server) Serve(l net.Listener) error {
-	if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
+// Serve answers requests on l until Shutdown, then returns
+// http.ErrServerClosed; any other error means it failed.
+func (s *Server) Serve(l net.Listener) error { return s.srv.Serve(l) }
 
-// Shutdown stops the server, waiting for requests in flight.
-func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
-
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	if s.opts.Token == "" {
-		return next
-	}
-	want := []byte("Bearer " + s.opts.Token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="shardis"`)
-			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// logRequests logs each request through slog at debug level.
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		next.ServeHTTP(ww, r)
-		s.opts.Logger.Debug("admin request", "method", r.Method, "path", r.URL.Path,
-			"status", ww.Status(), "bytes", ww.BytesWritten(), "duration", time.Since(start))
-	})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": strings.TrimSpace(msg)})
-}
+// Shutdown stops accepting requests and waits for those in flight until
+// ctx is done.
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }
