@@ -31,7 +31,8 @@ type bufferLimit struct {
 
 type bufferLimits [numClasses]bufferLimit
 
-// The errors of Redis's setConfigClientOutputBufferLimitOption.
+// The errors of Redis's setConfigClientOutputBufferLimitOption, verbatim
+// (capitals and full stops included) because clients see them.
 var (
 	errLimitArity = errors.New("Wrong number of arguments in buffer limit configuration.")
 	errLimitClass = errors.New("Invalid client class specified in buffer limit configuration.")
