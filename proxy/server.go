@@ -275,7 +275,11 @@ func (sess *session) readCommands(c gnet.Conn) gnet.Action {
 		action = gnet.Close
 		off = len(buf)
 	}
-	_, _ = c.Discard(off)
+	// gnet's Discard treats n <= 0 as "everything", so only call it when
+	// something was consumed.
+	if off > 0 {
+		_, _ = c.Discard(off)
+	}
 	return action
 }
 

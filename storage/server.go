@@ -234,9 +234,10 @@ func opScan(ks *Keyspace, cursor uint64, o scanOpts) (uint64, []string) {
 	var out []string
 	table := ks.table
 	slot := cursor
-	// Visit at most 10*COUNT slots per call, like Redis's empty-bucket cap,
-	// so a sparse keyspace does not turn one SCAN into a full walk.
-	for visited := int64(0); slot < router.SlotCount && int64(len(out)) < o.count && visited < 10*o.count; slot++ {
+	// Visit at most 100*COUNT slots per call (an empty slot costs a nil
+	// check), so a sparse keyspace neither returns page after empty page
+	// nor turns one SCAN into a full walk.
+	for visited := int64(0); slot < router.SlotCount && int64(len(out)) < o.count && visited < 100*o.count; slot++ {
 		visited++
 		in := ks.eng.insts[table.Owner(int(slot))]
 		in.lock()
