@@ -199,3 +199,4 @@ func redisCLI(t *testing.T, addr string, args ...string) string {
 	return string(out)
 }
 
+func timeoutSoon() time.Time { return time.Now().Add(300 * time.Millisecond) }
