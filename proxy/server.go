@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -248,12 +249,20 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 // batches, so one huge reply does not pin memory for the connection's life.
 const maxIdleReplyBuffer = 1 << 20
 
-func (sess *session) readCommands(c gnet.Conn) gnet.Action {
+func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
+	// A panic is a bug, but it must cost one connection, not the server.
+	defer func() {
+		if r := recover(); r != nil {
+			sess.srv.log.Error("command panicked; closing the client", "id", sess.id, "addr", sess.addr,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			sess.w.Error("ERR internal error")
+			action = gnet.Close
+		}
+	}()
 	buf, _ := c.Peek(-1)
 	sess.lastActive.Store(time.Now().UnixNano())
 	sess.parser.MaxBulkLen = sess.srv.cfg.ProtoMaxBulkLen()
 	off := 0
-	action := gnet.None
 	for off < len(buf) && !sess.closeAfter {
 		args, n, err := sess.parser.Parse(buf[off:])
 		if err != nil {

@@ -116,8 +116,14 @@ func (e *Engine) Run(c *Ctx, h Handler, table *router.Table, db int, ids []int) 
 	for _, id := range ids {
 		e.insts[id].lock()
 	}
+	// Deferred so a panicking handler (a bug) cannot leave instances
+	// locked; the proxy turns the panic into an error for that client.
+	defer e.unlock(ids)
 	c.KS = Keyspace{eng: e, table: table, db: db, now: e.now()}
 	h(c)
+}
+
+func (e *Engine) unlock(ids []int) {
 	for i := len(ids) - 1; i >= 0; i-- {
 		e.insts[ids[i]].unlock()
 	}

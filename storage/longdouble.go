@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"math/big"
+	"strings"
 )
 
 // INCRBYFLOAT and HINCRBYFLOAT compute in C's long double, which on the
@@ -29,10 +30,20 @@ func parseLongDouble(dst *big.Float, b []byte) bool {
 	if len(b) == 0 || len(b) >= maxLongDoubleChars || isCSpace(b[0]) || bytes.IndexByte(b, '_') >= 0 {
 		return false
 	}
+	// strtold accepts infinities (the addition then fails, as in Redis)
+	// but the caller rejects NaN.
+	switch strings.ToLower(string(b)) {
+	case "inf", "+inf", "infinity", "+infinity":
+		dst.SetInf(false)
+		return true
+	case "-inf", "-infinity":
+		dst.SetInf(true)
+		return true
+	}
 	if _, _, err := dst.Parse(string(b), 0); err != nil {
 		return false
 	}
-	return !dst.IsInf() && (dst.Sign() == 0 || dst.MantExp(nil) <= longDoubleMaxExp)
+	return dst.Sign() == 0 || dst.MantExp(nil) <= longDoubleMaxExp
 }
 
 // addLongDouble returns a+b, false when the result is not finite.

@@ -527,7 +527,7 @@ func opSetRange(ks *Keyspace, key []byte, off int64, val []byte, maxLen int64) (
 	if v == nil && len(val) == 0 {
 		return 0, ""
 	}
-	if len(val) > 0 && off+int64(len(val)) > maxLen {
+	if len(val) > 0 && off > maxLen-int64(len(val)) {
 		return 0, ErrStringTooLong
 	}
 	if v == nil {
