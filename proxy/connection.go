@@ -33,6 +33,10 @@ func registerConnCommands(s *Server) {
 
 // PING [message]
 func cmdPing(s *session, args [][]byte) {
+	if len(args) > 2 {
+		s.w.Error(errWrongArgs("ping"))
+		return
+	}
 	if len(args) == 1 {
 		s.w.Simple("PONG")
 		return

@@ -445,7 +445,11 @@ func opIncrByFloat(ks *Keyspace, key, incr []byte) ([]byte, string) {
 		return nil, ErrIncrNaNOrInf
 	}
 	out := formatLongDoubleHuman(sum)
-	nv := NewString(out)
+	// Redis stores the formatted result without trying the int encoding.
+	nv := &Value{Kind: KindString, Enc: EncEmbstr, Str: out}
+	if len(out) > embstrMax {
+		nv.Enc = EncRaw
+	}
 	if v != nil {
 		nv.expireAt = v.expireAt
 	}
