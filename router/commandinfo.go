@@ -30,12 +30,12 @@ func AppendInfo(w *wire.Writer, c *Command, include func(*Command) bool) {
 	for _, t := range c.Tips {
 		w.BulkString(t)
 	}
-	w.Array(len(c.KeySpecs))
+	w.Set(len(c.KeySpecs))
 	for i := range c.KeySpecs {
 		appendKeySpec(w, &c.KeySpecs[i])
 	}
 	subs := included(c.Subcommands, include)
-	w.Array(len(subs))
+	w.Set(len(subs))
 	for _, s := range subs {
 		AppendInfo(w, s, include)
 	}
