@@ -77,7 +77,7 @@ func cmdCommandInfo(s *session, args [][]byte) {
 		if c := s.srv.lookupImplemented(name); c != nil {
 			router.AppendInfo(&s.w, c, s.srv.isImplemented)
 		} else {
-			s.w.NullArray()
+			s.w.Null()
 		}
 	}
 }
