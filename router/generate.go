@@ -1,3 +1,3 @@
 package router
 
-//go:generate go run ./gen -o commands_gen.go
+//go:generate go run ./gen

@@ -1,101 +1,411 @@
 package router
 
-import "bytes"
+import "math"
+
+// Key extraction is a port of Redis 7.0's getKeysFromCommandWithSpecs
+// (db.c), so the proxy routes, and storage locks, exactly the keys Redis
+// itself would name in COMMAND GETKEYS:
+//
+//  1. If some key spec names real keys (not NOT_KEY) and none declares
+//     VARIABLE_FLAGS, the specs are interpreted (getKeysUsingKeySpecs). A
+//     spec Redis cannot interpret (an unknown begin_search or find_keys, an
+//     out-of-range or unparsable key count) or one marked INCOMPLETE voids
+//     the whole result.
+//  2. Otherwise, or when the specs failed, the command's getkeys_proc
+//     decides; the finders below port the 7.0 ones one for one.
+//  3. A command with neither has no keys.
+
+// keyPlan is how KeyPositions treats one command, fixed when the table
+// is built.
+type keyPlan struct {
+	// specs reports that the key specs are reliable (step 1 above).
+	specs bool
+	// finder is the command's getkeys_proc port, if Redis has one.
+	finder keyFinder
+}
+
+// keyFinder appends the positions of the keys in args to dst.
+type keyFinder func(args [][]byte, dst []int) []int
+
+func planKeys(c *Command) keyPlan {
+	var names, variable bool
+	for i := range c.KeySpecs {
+		f := c.KeySpecs[i].Flags
+		names = names || f&KeyNotKey == 0
+		variable = variable || f&KeyVariableFlags != 0
+	}
+	return keyPlan{specs: names && !variable, finder: finders[c.Name]}
+}
 
 // KeyPositions appends to dst the positions in args of the keys the
-// command names, as Redis 7.0's getKeysUsingKeySpecs finds them. args[0]
-// is the command name (for a subcommand, args[0] is the container and
-// args[1] the subcommand). It allocates nothing when dst has room.
+// command names, in the order Redis 7.0's COMMAND GETKEYS lists them.
+// args[0] is the command name; for a subcommand args[0] is the container
+// and args[1] the subcommand, and positions still index args. The arity
+// is the caller's to check first; malformed arguments yield no keys, or
+// the ones Redis would report. KeyPositions allocates nothing when dst has
+// room for the keys.
 func (c *Command) KeyPositions(args [][]byte, dst []int) []int {
-	argc := len(args)
-	for i := range c.KeySpecs {
-		ks := &c.KeySpecs[i]
-		var first int
-		switch ks.BS {
-		case "index":
-			first = ks.Index
-		case "keyword":
-			first = keywordPosition(ks, args)
-			if first < 0 {
-				continue
-			}
-		default:
-			continue
+	if c.keys.specs {
+		if out, ok := c.keysFromSpecs(args, dst); ok {
+			return out
 		}
-		var last, step int
-		switch ks.FK {
-		case "range":
-			step = ks.KeyStep
-			switch {
-			case ks.LastKey >= 0:
-				last = first + ks.LastKey
-			case ks.Limit <= 1:
-				// -1 is the last argument, -2 the one before, ...
-				last = ks.LastKey + argc
-			default:
-				// lastkey -1 with a limit: keys take 1/limit of what is left.
-				last = first + ((argc-first)/ks.Limit + ks.LastKey)
-			}
-		case "keynum":
-			idx := first + ks.KeyNumIdx
-			if idx >= argc {
-				continue
-			}
-			n, ok := parseKeyNum(args[idx])
-			if !ok || n < 0 {
-				continue
-			}
-			step = ks.KeyStep
-			first = idx + ks.FirstKey - ks.KeyNumIdx
-			last = first + (n-1)*step
-		default:
-			continue
-		}
-		if step <= 0 {
-			continue
-		}
-		for p := first; p <= last; p += step {
-			if p >= argc || p < 1 {
-				// Redis treats keys past the end as a syntax problem of the
-				// command, found by its own parser; there are none to route.
-				break
-			}
-			dst = append(dst, p)
-		}
+	}
+	if c.keys.finder != nil {
+		return c.keys.finder(args, dst)
 	}
 	return dst
 }
 
-// keywordPosition searches for the begin_search keyword, from startfrom
-// forwards, or from the end backwards when startfrom is negative, and
-// returns the position after it (-1 when absent).
-func keywordPosition(ks *KeySpec, args [][]byte) int {
-	argc := len(args)
-	start, end, inc := ks.StartFrom, argc-1, 1
-	if ks.StartFrom < 0 {
-		start, end, inc = argc+ks.StartFrom, 0, -1
+// maxStackKeys is how many keys Keys finds without allocating positions.
+const maxStackKeys = 32
+
+// Keys appends to dst the keys themselves (slices of args), in
+// KeyPositions order. It allocates nothing when dst has room and there are
+// at most 32 keys.
+func (c *Command) Keys(args [][]byte, dst [][]byte) [][]byte {
+	var buf [maxStackKeys]int
+	for _, p := range c.KeyPositions(args, buf[:0]) {
+		dst = append(dst, args[p])
 	}
-	for i := start; i >= 1 && i < argc; i += inc {
-		if bytes.EqualFold(args[i], []byte(ks.Keyword)) {
+	return dst
+}
+
+// keysFromSpecs is getKeysUsingKeySpecs. On failure it returns dst as it
+// came, like Redis resetting numkeys, and false.
+func (c *Command) keysFromSpecs(args [][]byte, dst []int) ([]int, bool) {
+	argc, had := len(args), len(dst)
+	for i := range c.KeySpecs {
+		ks := &c.KeySpecs[i]
+		if ks.Flags&KeyNotKey != 0 {
+			continue
+		}
+		var first int
+		switch ks.BS {
+		case BSIndex:
+			first = ks.Index
+		case BSKeyword:
+			if first = keywordSearch(ks, args); first == 0 {
+				// An absent optional keyword means no keys, not an error.
+				continue
+			}
+		default:
+			return dst[:had], false
+		}
+
+		var last, step int
+		switch ks.FK {
+		case FKRange:
+			step = ks.KeyStep
+			switch {
+			case ks.LastKey >= 0:
+				last = first + ks.LastKey
+			case ks.Limit == 0:
+				last = argc + ks.LastKey
+			default:
+				// Redis asserts LastKey == -1 here: the keys are the first
+				// 1/Limit of the remaining arguments (XREAD's STREAMS).
+				last = first + (argc-first)/ks.Limit + ks.LastKey
+			}
+		case FKKeyNum:
+			step = ks.KeyStep
+			at := first + ks.KeyNumIdx
+			if at >= argc {
+				return dst[:had], false
+			}
+			n, ok := string2ll(args[at])
+			if !ok || n < 0 {
+				return dst[:had], false
+			}
+			first += ks.FirstKey
+			// Redis narrows the count to a C int before using it.
+			// Redis 7.0 omits the step from this product; every keynum
+			// spec it has uses step 1, and later versions multiply.
+			last = first + (int(int32(n))-1)*step
+		default:
+			return dst[:had], false
+		}
+
+		// Out-of-bounds first or last key: a syntax error for the
+		// command to report, so there is nothing to route.
+		if last >= argc || last < first || first >= argc || step <= 0 {
+			return dst[:had], false
+		}
+		for p := first; p <= last; p += step {
+			dst = append(dst, p)
+		}
+		// Checked after the keys are added, as Redis does (it matters
+		// only to its GET_KEYSPEC_RETURN_PARTIAL callers).
+		if ks.Flags&KeyIncomplete != 0 {
+			return dst[:had], false
+		}
+	}
+	return dst, true
+}
+
+// keywordSearch returns the position after the begin_search keyword, or 0
+// when it is absent. A positive StartFrom searches forwards from there; a
+// zero or negative one searches backwards from argc+StartFrom. Like Redis
+// it never examines the far end: the last argument going forwards, args[1]
+// going backwards.
+func keywordSearch(ks *KeySpec, args [][]byte) int {
+	argc := len(args)
+	start, end := ks.StartFrom, argc-1
+	if ks.StartFrom <= 0 {
+		start, end = argc+ks.StartFrom, 1
+	}
+	inc := 1
+	if start > end {
+		inc = -1
+	}
+	for i := start; i != end; i += inc {
+		if i >= argc || i < 1 {
+			break
+		}
+		if strcaseeq(args[i], ks.Keyword) {
 			return i + 1
 		}
-		if i == end {
+	}
+	return 0
+}
+
+// finders are the ports of Redis 7.0's getkeys_proc functions, by command.
+var finders = map[string]keyFinder{
+	"eval":        numKeysFinder(0, 2, 3),
+	"evalsha":     numKeysFinder(0, 2, 3),
+	"eval_ro":     numKeysFinder(0, 2, 3),
+	"evalsha_ro":  numKeysFinder(0, 2, 3),
+	"fcall":       numKeysFinder(0, 2, 3),
+	"fcall_ro":    numKeysFinder(0, 2, 3),
+	"sintercard":  numKeysFinder(0, 1, 2),
+	"zintercard":  numKeysFinder(0, 1, 2),
+	"zunion":      numKeysFinder(0, 1, 2),
+	"zinter":      numKeysFinder(0, 1, 2),
+	"zdiff":       numKeysFinder(0, 1, 2),
+	"zunionstore": numKeysFinder(1, 2, 3),
+	"zinterstore": numKeysFinder(1, 2, 3),
+	"zdiffstore":  numKeysFinder(1, 2, 3),
+	"lmpop":       numKeysFinder(0, 1, 2),
+	"zmpop":       numKeysFinder(0, 1, 2),
+	"blmpop":      numKeysFinder(0, 2, 3),
+	"bzmpop":      numKeysFinder(0, 2, 3),
+
+	"sort":              sortKeys,
+	"sort_ro":           firstKeyOnly,
+	"set":               firstKeyOnly,
+	"bitfield":          firstKeyOnly,
+	"migrate":           migrateKeys,
+	"georadius":         georadiusKeys,
+	"georadiusbymember": georadiusKeys,
+	"xread":             xreadKeys,
+	"xreadgroup":        xreadKeys,
+}
+
+// numKeysFinder is genericGetKeys: "[dest] numkeys key [key ...]", with
+// the count at countAt, the keys from firstAt and the destination, when
+// storeAt is not 0, listed last. The count is read with C's atoi, so
+// "2abc" counts 2 here although the key specs reject it.
+func numKeysFinder(storeAt, countAt, firstAt int) keyFinder {
+	return func(args [][]byte, dst []int) []int {
+		if countAt >= len(args) {
+			return dst
+		}
+		n := atoi(args[countAt])
+		if n < 1 || n > (len(args)-firstAt) {
+			return dst
+		}
+		for i := 0; i < n; i++ {
+			dst = append(dst, firstAt+i)
+		}
+		if storeAt != 0 {
+			dst = append(dst, storeAt)
+		}
+		return dst
+	}
+}
+
+// firstKeyOnly serves the commands whose getkeys_proc exists to compute
+// flags (SET ... GET, BITFIELD ... GET) or to skip unknown specs (SORT_RO):
+// the key is always args[1].
+func firstKeyOnly(args [][]byte, dst []int) []int {
+	return append(dst, 1)
+}
+
+// sortKeys is sortGetKeys: the sorted key, then the destination of the
+// last STORE. BY, GET and LIMIT operands are skipped so that a pattern
+// spelled "store" is not taken for the option.
+func sortKeys(args [][]byte, dst []int) []int {
+	store := 0
+	for i := 2; i < len(args); i++ {
+		switch a := args[i]; {
+		case strcaseeq(a, "limit"):
+			i += 2
+		case strcaseeq(a, "store") && i+1 < len(args):
+			store = i + 1
+		case strcaseeq(a, "get"), strcaseeq(a, "by"):
+			i++
+		}
+	}
+	dst = append(dst, 1)
+	if store != 0 {
+		dst = append(dst, store)
+	}
+	return dst
+}
+
+// migrateKeys is migrateGetKeys: args[3], unless it is empty and a KEYS
+// option follows the fixed arguments, in which case everything after KEYS.
+func migrateKeys(args [][]byte, dst []int) []int {
+	first, n := 3, 1
+	for i := 6; i < len(args); i++ {
+		if strcaseeq(args[i], "keys") && len(args[3]) == 0 {
+			first, n = i+1, len(args)-(i+1)
 			break
 		}
 	}
-	return -1
+	for i := 0; i < n; i++ {
+		dst = append(dst, first+i)
+	}
+	return dst
 }
 
-func parseKeyNum(b []byte) (int, bool) {
-	if len(b) == 0 || len(b) > 9 {
+// georadiusKeys is georadiusGetKeys: the source key, then the operand of
+// the last STORE or STOREDIST.
+func georadiusKeys(args [][]byte, dst []int) []int {
+	stored := 0
+	for i := 5; i < len(args); i++ {
+		if (strcaseeq(args[i], "store") || strcaseeq(args[i], "storedist")) && i+1 < len(args) {
+			stored = i + 1
+			i++
+		}
+	}
+	dst = append(dst, 1)
+	if stored != 0 {
+		dst = append(dst, stored)
+	}
+	return dst
+}
+
+// xreadKeys is xreadGetKeys: it walks the options to find the STREAMS
+// that is the option and not a group or stream named "streams"; the keys
+// are the first half of what follows.
+func xreadKeys(args [][]byte, dst []int) []int {
+	streams := -1
+scan:
+	for i := 1; i < len(args); i++ {
+		switch a := args[i]; {
+		case strcaseeq(a, "block"), strcaseeq(a, "count"):
+			i++
+		case strcaseeq(a, "group"):
+			i += 2
+		case strcaseeq(a, "noack"):
+		case strcaseeq(a, "streams"):
+			streams = i
+			break scan
+		default:
+			break scan
+		}
+	}
+	if streams < 0 {
+		return dst
+	}
+	n := len(args) - streams - 1
+	if n == 0 || n%2 != 0 {
+		return dst
+	}
+	for p := streams + 1; p < len(args)-n/2; p++ {
+		dst = append(dst, p)
+	}
+	return dst
+}
+
+// strcaseeq reports whether strcasecmp(arg, s) == 0 in C: ASCII case is
+// folded, and arg ends at its first NUL byte as a C string would.
+func strcaseeq(arg []byte, s string) bool {
+	for i := 0; i < len(arg); i++ {
+		c := arg[i]
+		if c == 0 {
+			return i == len(s)
+		}
+		if i >= len(s) || toLowerASCII(c) != toLowerASCII(s[i]) {
+			return false
+		}
+	}
+	return len(arg) == len(s)
+}
+
+func toLowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// string2ll is Redis's strict integer parser (util.c): an optional '-',
+// no leading zeros, no spaces, at most 20 bytes, within int64.
+func string2ll(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) >= 21 {
 		return 0, false
 	}
-	n := 0
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || b[0] < '1' || b[0] > '9' {
+		return 0, false
+	}
+	var v uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		d := uint64(c - '0')
+		if v > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
 	}
-	return n, true
+	switch {
+	case neg && v <= 1<<63:
+		return int64(-v), true
+	case !neg && v <= math.MaxInt64:
+		return int64(v), true
+	}
+	return 0, false
+}
+
+// atoi is glibc's atoi, (int)strtol(s, NULL, 10): leading white space, a
+// sign, then digits up to the first non-digit, saturating at the int64
+// range and then narrowed to a 32-bit int.
+func atoi(b []byte) int {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] >= '\t' && b[i] <= '\r') {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	var v uint64
+	const limit = 1 << 63
+	for ; i < len(b) && '0' <= b[i] && b[i] <= '9'; i++ {
+		if d := uint64(b[i] - '0'); v > (limit-d)/10 {
+			v = limit
+		} else {
+			v = v*10 + d
+		}
+	}
+	var n int64
+	switch {
+	case neg:
+		n = int64(-v) // -(1<<63) wraps to MinInt64, strtol's floor
+	case v >= limit:
+		n = math.MaxInt64
+	default:
+		n = int64(v)
+	}
+	return int(int32(n))
 }

@@ -1,9 +1,14 @@
 package router
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
-// maxNameLen is longer than any command or subcommand name, so longer
-// input can be rejected without allocating.
+// maxNameLen bounds command and subcommand names (the longest Redis 7.0
+// name, "georadiusbymember_ro", has 20 bytes). Lookups lower-case into a
+// stack array of this size, and anything longer cannot be a command, so it
+// is rejected before any work. init checks the bound against the table.
 const maxNameLen = 32
 
 var (
@@ -12,72 +17,108 @@ var (
 )
 
 func init() {
-	for _, c := range redisCommands {
-		topLevel[c.Name] = c
-	}
 	applySupplement()
 	for _, c := range redisCommands {
-		c.ID = len(all)
-		all = append(all, c)
-		for _, sub := range c.Subcommands {
+		topLevel[c.Name] = c
+		register(c)
+		for i, sub := range c.Subcommands {
+			if i > 0 && c.Subcommands[i-1].Name >= sub.Name {
+				panic("router: subcommands of " + c.Name + " are not sorted")
+			}
 			sub.Parent = c
-			sub.ID = len(all)
-			all = append(all, sub)
+			register(sub)
 		}
 	}
 }
 
-// All lists every command and subcommand; a command's ID is its index.
+func register(c *Command) {
+	if n := len(c.Name) - len(c.Parent.nameAndBar()); n > maxNameLen {
+		panic(fmt.Sprintf("router: command name %q exceeds maxNameLen", c.Name))
+	}
+	c.ID = len(all)
+	c.keys = planKeys(c)
+	all = append(all, c)
+}
+
+// nameAndBar is the prefix ("client|") a subcommand's Name has over its
+// own name; nil-safe so top-level commands get "".
+func (c *Command) nameAndBar() string {
+	if c == nil {
+		return ""
+	}
+	return c.Name + "|"
+}
+
+// All lists every command and subcommand, each container followed by its
+// subcommands; a command's ID is its index. The slice and the commands are
+// shared and must not be modified.
 func All() []*Command { return all }
 
 // Lookup finds a top-level command by name, case-insensitively, without
 // allocating. It returns nil for names not in the table.
 func Lookup(name []byte) *Command {
 	var buf [maxNameLen]byte
-	lower, ok := toLower(&buf, name)
+	n, ok := lower(&buf, name)
 	if !ok {
 		return nil
 	}
-	return topLevel[string(lower)]
+	// The compiler turns a map index by string(bytes) into a lookup that
+	// does not copy the key.
+	return topLevel[string(buf[:n])]
 }
 
 // Sub finds a subcommand of c by its own name ("setname" for CLIENT
-// SETNAME), case-insensitively and without allocating.
+// SETNAME), case-insensitively and without allocating. It returns nil when
+// c has no such subcommand.
 func (c *Command) Sub(name []byte) *Command {
 	var buf [maxNameLen]byte
-	lower, ok := toLower(&buf, name)
+	n, ok := lower(&buf, name)
 	if !ok {
 		return nil
 	}
+	want := buf[:n]
 	prefix := len(c.Name) + 1
-	for _, s := range c.Subcommands {
-		if len(s.Name)-prefix == len(lower) && s.Name[prefix:] == string(lower) {
-			return s
+	// Subcommands are sorted by name and share the "container|" prefix, so
+	// their own names are sorted too. Comparisons against string(bytes)
+	// do not allocate.
+	lo, hi := 0, len(c.Subcommands)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c.Subcommands[m].Name[prefix:] < string(want) {
+			lo = m + 1
+		} else {
+			hi = m
 		}
+	}
+	if lo < len(c.Subcommands) && c.Subcommands[lo].Name[prefix:] == string(want) {
+		return c.Subcommands[lo]
 	}
 	return nil
 }
 
-// ByName finds a command or "container|sub" subcommand by its table name;
-// it is for start-up registration, not the request path.
+// ByName finds a command, or a subcommand by its "container|sub" table
+// name, case-insensitively. It is meant for start-up registration, not the
+// request path.
 func ByName(name string) *Command {
 	top, sub, isSub := strings.Cut(name, "|")
-	c := topLevel[top]
+	c := Lookup([]byte(top))
 	if c == nil || !isSub {
 		return c
 	}
 	return c.Sub([]byte(sub))
 }
 
-func toLower(buf *[maxNameLen]byte, b []byte) ([]byte, bool) {
+// lower writes the ASCII lower case of b into buf, as Redis's
+// case-insensitive command dict compares names.
+func lower(buf *[maxNameLen]byte, b []byte) (int, bool) {
 	if len(b) > maxNameLen {
-		return nil, false
+		return 0, false
 	}
 	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
+		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		buf[i] = c
 	}
-	return buf[:len(b)], true
+	return len(b), true
 }
