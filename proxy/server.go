@@ -260,7 +260,9 @@ func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
 		}
 	}()
 	buf, _ := c.Peek(-1)
-	sess.lastActive.Store(time.Now().UnixNano())
+	sess.chargeFast(time.Now())
+	sess.lastActive.Store(sess.clock.UnixNano())
+	defer func() { sess.chargeFast(time.Now()) }()
 	sess.parser.MaxBulkLen = sess.srv.cfg.ProtoMaxBulkLen()
 	off := 0
 	for off < len(buf) && !sess.closeAfter {

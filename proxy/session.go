@@ -32,8 +32,14 @@ type session struct {
 	// Reused per command so dispatch allocates nothing.
 	ctx    storage.Ctx
 	req    backend.Request
-	keypos []int
 	owners []int
+
+	// clock is the last clock reading, clockMS the same in Unix ms (the
+	// commands' "now"); fastRun lists the fast commands run since it was
+	// read (see dispatch.go, command timing).
+	clock   time.Time
+	clockMS int64
+	fastRun []*cmdStats
 
 	db            int
 	authenticated bool
@@ -64,11 +70,12 @@ func newSession(srv *Server, c gnet.Conn, id int64, stats *loopStats) *session {
 		id:      id,
 		created: time.Now(),
 		stats:   stats,
-		keypos:  make([]int, 0, 16),
 		owners:  make([]int, 0, 16),
+		fastRun: make([]*cmdStats, 0, 64),
 	}
 	s.w.Proto = 2
 	s.proto.Store(2)
+	s.chargeFast(s.created)
 	s.ctx.W = &s.w
 	s.ctx.Limits = &srv.limits
 	s.req.Ctx = &s.ctx

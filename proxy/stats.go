@@ -24,6 +24,16 @@ type cmdStats struct {
 	usec     atomic.Int64
 	failed   atomic.Int64
 	rejected atomic.Int64
+	// nanos accumulates shares of batch time below a microsecond.
+	nanos atomic.Int64
+}
+
+// usecNanos adds d nanoseconds, carrying whole microseconds into usec.
+func (c *cmdStats) usecNanos(d int64) {
+	if n := c.nanos.Add(d); n >= 1000 {
+		c.nanos.Add(-(n / 1000) * 1000)
+		c.usec.Add(n / 1000)
+	}
 }
 
 func (s *Server) loopStatsFor(l gnet.EventLoop) *loopStats {

@@ -24,8 +24,15 @@ type Ctx struct {
 	Cmd *router.Command
 	// KS is the data the command operates on.
 	KS Keyspace
-	// Config exposes the run-time settings commands depend on.
+	// Limits exposes the run-time settings commands depend on.
 	Limits *Limits
+	// KeyPos are the positions in Args of the command's keys and KeySlots
+	// their slots, already hashed by the dispatcher (may be empty).
+	KeyPos   []int
+	KeySlots []int
+	// Now is the command's start time in Unix ms, read once by the caller
+	// that already had the clock in hand; 0 means "ask the engine clock".
+	Now int64
 }
 
 // Limits are the settings commands consult while running.
@@ -119,8 +126,16 @@ func (e *Engine) Run(c *Ctx, h Handler, table *router.Table, db int, ids []int) 
 	// Deferred so a panicking handler (a bug) cannot leave instances
 	// locked; the proxy turns the panic into an error for that client.
 	defer e.unlock(ids)
-	c.KS = Keyspace{eng: e, table: table, db: db, now: e.now()}
+	c.KS = Keyspace{eng: e, table: table, db: db, now: e.commandTime(c)}
+	c.KS.args, c.KS.keyPos, c.KS.keySlots = c.Args, c.KeyPos, c.KeySlots
 	h(c)
+}
+
+func (e *Engine) commandTime(c *Ctx) int64 {
+	if c.Now != 0 {
+		return c.Now
+	}
+	return e.now()
 }
 
 func (e *Engine) unlock(ids []int) {
@@ -131,7 +146,7 @@ func (e *Engine) unlock(ids []int) {
 
 // RunGlobal executes a keyless handler that visits instances itself.
 func (e *Engine) RunGlobal(c *Ctx, h Handler, table *router.Table, db int) {
-	c.KS = Keyspace{eng: e, table: table, db: db, now: e.now()}
+	c.KS = Keyspace{eng: e, table: table, db: db, now: e.commandTime(c)}
 	h(c)
 }
 

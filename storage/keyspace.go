@@ -1,6 +1,10 @@
 package storage
 
-import "github.com/shardis/shardis/router"
+import (
+	"unsafe"
+
+	"github.com/shardis/shardis/router"
+)
 
 // Keyspace is what a command sees of the data: one database number across
 // the instances whose locks the command holds. Every key access and every
@@ -13,6 +17,13 @@ type Keyspace struct {
 	table *router.Table
 	db    int
 	now   int64
+	// The slots of the command's key arguments, hashed once by the
+	// dispatcher: a command touches each key several times (lookup, write,
+	// accounting). A key is recognised by the address of its bytes, which
+	// cannot change during the command; keys built elsewhere are hashed.
+	args     [][]byte
+	keyPos   []int
+	keySlots []int
 }
 
 // Now is the command's clock in Unix milliseconds, fixed for its run as
@@ -23,9 +34,24 @@ func (k *Keyspace) Now() int64 { return k.now }
 func (k *Keyspace) DB() int { return k.db }
 
 func (k *Keyspace) locate(key []byte) (*Instance, *DB, int) {
-	slot := router.Slot(key)
+	slot := k.slot(key)
 	in := k.eng.insts[k.table.Owner(slot)]
 	return in, &in.dbs[k.db], slot
+}
+
+func (k *Keyspace) slot(key []byte) int {
+	if p := unsafe.SliceData(key); p != nil {
+		for i, pos := range k.keyPos {
+			if a := k.args[pos]; unsafe.SliceData(a) == p && len(a) == len(key) {
+				return k.keySlots[i]
+			}
+		}
+	}
+	return router.Slot(key)
+}
+
+func (k *Keyspace) instance(key []byte) *Instance {
+	return k.eng.insts[k.table.Owner(k.slot(key))]
 }
 
 // Get returns key's live value, or nil. An expired key is deleted on the
@@ -44,7 +70,7 @@ func (k *Keyspace) Get(key []byte) *Value {
 // misses as Redis's lookupKeyRead does.
 func (k *Keyspace) Read(key []byte) *Value {
 	v := k.Get(key)
-	in := k.eng.insts[k.table.OwnerOf(key)]
+	in := k.instance(key)
 	if v == nil {
 		in.misses.Add(1)
 	} else {
@@ -81,7 +107,7 @@ func (k *Keyspace) Put(key []byte, v *Value) *Value {
 // Updated must be called after a stored value was changed in place, so
 // the memory accounting follows it.
 func (k *Keyspace) Updated(key []byte, v *Value) {
-	in := k.eng.insts[k.table.OwnerOf(key)]
+	in := k.instance(key)
 	n := v.size()
 	in.used.Add(n - v.acct)
 	v.acct = n

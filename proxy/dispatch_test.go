@@ -1,0 +1,177 @@
+package proxy
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shardis/shardis/backend"
+	"github.com/shardis/shardis/configs"
+	"github.com/shardis/shardis/proxy/wire"
+	"github.com/shardis/shardis/router"
+	"github.com/shardis/shardis/storage"
+)
+
+// newTestServer builds a Server without a listener; its sessions are
+// driven directly through dispatch.
+func newTestServer(tb testing.TB, args ...string) *Server {
+	tb.Helper()
+	cfg, err := configs.Load(args)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rt, err := router.New(router.ModeSlots, cfg.Instances())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	eng, err := storage.NewEngine(storage.Options{Instances: cfg.Instances(), Databases: cfg.Databases(), Router: rt})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := New(Options{Config: cfg, Router: rt, Pool: backend.NewPool(eng), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv
+}
+
+// newTestSession is a session with no connection behind it.
+func newTestSession(srv *Server) *session {
+	s := &session{srv: srv, parser: wire.NewParser(), owners: make([]int, 0, 16), fastRun: make([]*cmdStats, 0, 64)}
+	s.chargeFast(time.Now())
+	s.w.Proto = 2
+	s.ctx.W = &s.w
+	s.ctx.Limits = &srv.limits
+	s.req.Ctx = &s.ctx
+	s.req.Deferrer = s
+	s.stats = &loopStats{cmds: make([]cmdStats, len(router.All()))}
+	s.authenticated = srv.cfg.RequirePass() == ""
+	return s
+}
+
+func args(line string) [][]byte {
+	var out [][]byte
+	for _, f := range strings.Fields(line) {
+		out = append(out, []byte(f))
+	}
+	return out
+}
+
+func (s *session) run(line string) string {
+	s.w.Reset()
+	s.dispatch(args(line))
+	return string(s.w.B)
+}
+
+func TestDispatchChecks(t *testing.T) {
+	srv := newTestServer(t, "--requirepass", "pw")
+	s := newTestSession(srv)
+	tests := []struct{ line, want string }{
+		{"GET k", "-NOAUTH Authentication required.\r\n"},
+		{"NOSUCH a b", "-ERR unknown command 'NOSUCH', with args beginning with: 'a' 'b' \r\n"},
+		{"GET", "-ERR wrong number of arguments for 'get' command\r\n"},
+		{"CLIENT NOPE", "-ERR unknown subcommand 'NOPE'. Try CLIENT HELP.\r\n"},
+		{"CLIENT SETNAME", "-ERR wrong number of arguments for 'client|setname' command\r\n"},
+		{"AUTH pw", "+OK\r\n"},
+		{"SET k v", "+OK\r\n"},
+		{"GET k", "$1\r\nv\r\n"},
+		{"HSET h f v", "-ERR unknown command 'HSET', with args beginning with: 'h' 'f' 'v' \r\n"},
+	}
+	for _, tt := range tests {
+		if got := s.run(tt.line); got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestUnknownCommandTruncation(t *testing.T) {
+	long := strings.Repeat("x", 200)
+	got := errUnknownCommand([][]byte{[]byte("foo"), []byte(long), []byte("y")})
+	want := "ERR unknown command 'foo', with args beginning with: '" + strings.Repeat("x", 128) + "' "
+	if got != want {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+	if got := errUnknownCommand([][]byte{[]byte("a\r\nb")}); got != "ERR unknown command 'a  b', with args beginning with: " {
+		t.Fatalf("newlines: got %q", got)
+	}
+}
+
+// TestReplyOrderWithLateReplies drives the parking logic: a reply that
+// arrives later keeps its place, and replies behind it wait.
+func TestReplyOrderWithLateReplies(t *testing.T) {
+	srv := newTestServer(t)
+	s := newTestSession(srv)
+	s.dispatch(args("SET a 1"))
+	late := s.Defer() // an instance that will answer later
+	s.dispatch(args("GET a"))
+	s.dispatch(args("PING"))
+	s.drain()
+	if got := string(s.w.B); got != "+OK\r\n" {
+		t.Fatalf("before completion: %q", got)
+	}
+	late.(*parkedReply).buf = []byte(":42\r\n")
+	late.(*parkedReply).done.Store(true)
+	s.drain()
+	if got, want := string(s.w.B), "+OK\r\n:42\r\n$1\r\n1\r\n+PONG\r\n"; got != want {
+		t.Fatalf("after completion: %q, want %q", got, want)
+	}
+}
+
+func BenchmarkDispatchGet(b *testing.B) {
+	srv := newTestServer(b)
+	s := newTestSession(srv)
+	s.dispatch(args("SET key:000042 0123456789abcdef0123456789abcdef"))
+	get := args("GET key:000042")
+	b.ReportAllocs()
+	for b.Loop() {
+		s.w.Reset()
+		s.dispatch(get)
+	}
+}
+
+func BenchmarkDispatchSetOverwrite(b *testing.B) {
+	srv := newTestServer(b)
+	s := newTestSession(srv)
+	set := args("SET key:000042 0123456789abcdef0123456789abcdef")
+	b.ReportAllocs()
+	for b.Loop() {
+		s.w.Reset()
+		s.dispatch(set)
+	}
+}
+
+// BenchmarkDispatchSetNew stores a new key each time: the allocations are
+// the stored data (key, value bytes, value header, map growth).
+func BenchmarkDispatchSetNew(b *testing.B) {
+	srv := newTestServer(b)
+	s := newTestSession(srv)
+	keys := make([][][]byte, 1<<16)
+	for i := range keys {
+		keys[i] = args(fmt.Sprintf("SET key:%06d 0123456789abcdef0123456789abcdef", i))
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.w.Reset()
+		s.dispatch(keys[i&(1<<16-1)])
+		i++
+	}
+}
+
+func BenchmarkDispatchMSet10(b *testing.B) {
+	srv := newTestServer(b)
+	s := newTestSession(srv)
+	line := "MSET"
+	for i := 0; i < 10; i++ {
+		line += fmt.Sprintf(" key{tag}:%d xxx", i)
+	}
+	m := args(line)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.w.Reset()
+		s.dispatch(m)
+	}
+}
