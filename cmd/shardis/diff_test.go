@@ -19,7 +19,7 @@ var diffScripts = map[string][]string{
 		"CLIENT", "AUTH x", "AUTH a b c", "HELLO 4", "HELLO x", "HELLO 2 foo", "NOSUCH a b",
 		"nosuch", "GET", "SET k", "OBJECT", "OBJECT FOO k", "COMMAND FOO", "CONFIG FOO", "COMMAND GETKEYS get",
 		"COMMAND GETKEYS nosuch k", "COMMAND GETKEYS ping x", "COMMAND GETKEYS set a", "COMMAND GETKEYS mset a 1 b 2",
-		"COMMAND INFO get set nosuch", "COMMAND DOCS get", "COMMAND INFO client",
+		"COMMAND INFO get set nosuch", "COMMAND DOCS get", "COMMAND INFO echo ping",
 	},
 	"strings": {
 		"SET k v", "GET k", "SET k v2 NX", "SET k v3 XX", "GET k", "SET k v4 GET", "SET n 1 NX XX", "SET k v EX 0",
