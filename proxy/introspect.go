@@ -185,10 +185,6 @@ func cmdConfigGet(s *session, args [][]byte) {
 
 // CONFIG SET parameter value [parameter value ...]
 func cmdConfigSet(s *session, args [][]byte) {
-	if len(args)%2 != 0 {
-		s.w.Error(errWrongArgs("config|set"))
-		return
-	}
 	pairs := make([]string, 0, len(args)-2)
 	for _, a := range args[2:] {
 		pairs = append(pairs, string(a))

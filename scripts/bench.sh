@@ -19,7 +19,7 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 wait_port() { for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "bench: port $1 never answered"; exit 1; }
 
 SP=$(free_port); RP=$(free_port)
-"$BIN" --port "$SP" --admin-port -1 --loglevel warning 2>"$work/shardis.log" & pids+=($!)
+"$BIN" --port "$SP" --admin-port -1 --loglevel warning ${SHARDIS_ARGS:-} 2>"$work/shardis.log" & pids+=($!)
 redis-server --port "$RP" --save "" --appendonly no --dir "$work" >/dev/null & pids+=($!)
 wait_port "$SP"; wait_port "$RP"
 targets=("shardis:$SP" "redis:$RP")
