@@ -252,14 +252,27 @@ func sortKeys(args [][]byte, dst []int) []int {
 	return dst
 }
 
-// migrateKeys is migrateGetKeys: args[3], unless it is empty and a KEYS
-// option follows the fixed arguments, in which case everything after KEYS.
+// migrateKeys is migrateGetKeys (as fixed in the 7.0 series): args[3], or
+// when a KEYS option follows the fixed arguments, everything after it. The
+// scan skips the passwords of AUTH and AUTH2, which may well be "keys". A
+// KEYS option with a non-empty args[3] is a syntax error: no keys.
 func migrateKeys(args [][]byte, dst []int) []int {
 	first, n := 3, 1
 	for i := 6; i < len(args); i++ {
-		if strcaseeq(args[i], "keys") && len(args[3]) == 0 {
-			first, n = i+1, len(args)-(i+1)
+		a := args[i]
+		if strcaseeq(a, "keys") {
+			if len(args[3]) > 0 {
+				n = 0
+			} else {
+				first, n = i+1, len(args)-(i+1)
+			}
 			break
+		}
+		switch {
+		case strcaseeq(a, "auth"):
+			i++
+		case strcaseeq(a, "auth2"):
+			i += 2
 		}
 	}
 	for i := 0; i < n; i++ {
