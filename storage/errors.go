@@ -39,3 +39,51 @@ const (
 	ErrNXWithOthers      = "ERR NX and XX, GT or LT options at the same time are not compatible"
 	ErrUnsupportedOption = "ERR Unsupported option "
 )
+
+// Reply texts of the strings and keyspace families, byte-identical to
+// Redis 7.0.
+const (
+	ErrIntRange   = "ERR value is out of range, value must between -2147483648 and 2147483647"
+	ErrLCSTooLong = "ERR String too long for LCS"
+	ErrLCSMemory  = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+)
+
+// ErrUnsupportedOptionIn is EXPIRE's unknown-option error. Redis formats it
+// with %s and addReplyErrorFormat, so the option is cut at its first NUL,
+// trailing CR/LF are trimmed and inner ones blanked: the reply stays one
+// protocol line whatever the client sent.
+func ErrUnsupportedOptionIn(opt []byte) string {
+	opt = cString(opt)
+	for len(opt) > 0 && (opt[len(opt)-1] == '\r' || opt[len(opt)-1] == '\n') {
+		opt = opt[:len(opt)-1]
+	}
+	b := make([]byte, 0, len(ErrUnsupportedOption)+len(opt))
+	b = append(b, ErrUnsupportedOption...)
+	for _, c := range opt {
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// replyError is an error whose text is a Redis error reply. Op functions
+// return them, so the Cmd side writes any failure with one call and a
+// MULTI executor can treat them like any other error. Converting the
+// constants above to replyError allocates nothing.
+type replyError string
+
+func (e replyError) Error() string { return string(e) }
+
+// The errors ops return most, as interface values built once.
+var (
+	errSyntax     error = replyError(ErrSyntax)
+	errWrongType  error = replyError(ErrWrongType)
+	errNotInteger error = replyError(ErrNotInteger)
+	errNotFloat   error = replyError(ErrNotFloat)
+	errNoSuchKey  error = replyError(ErrNoSuchKey)
+)
+
+// writeErr writes err, which an op returned, as the error reply.
+func writeErr(c *Ctx, err error) { c.W.Error(err.Error()) }

@@ -1,6 +1,11 @@
 package storage
 
-// Commands from https://redis.io/commands/?group=generic: keys and expiry.
+import "math"
+
+// Commands from https://redis.io/commands/?group=generic: existence, type,
+// expiry, renaming and copying. They see values only through Value.Kind
+// and Value.Enc (and Cloner for COPY), so every later family works with
+// them unchanged.
 
 func registerKeyspace(r *registry) {
 	r.add("del", cmdDel)
@@ -8,106 +13,113 @@ func registerKeyspace(r *registry) {
 	r.add("exists", cmdExists)
 	r.add("touch", cmdTouch)
 	r.add("type", cmdType)
-	r.add("expire", cmdExpire)
-	r.add("pexpire", cmdExpire)
-	r.add("expireat", cmdExpire)
-	r.add("pexpireat", cmdExpire)
-	r.add("ttl", cmdTTL)
-	r.add("pttl", cmdTTL)
-	r.add("expiretime", cmdExpireTime)
-	r.add("pexpiretime", cmdExpireTime)
+	r.add("expire", func(c *Ctx) { expireGeneric(c, true, true) })
+	r.add("pexpire", func(c *Ctx) { expireGeneric(c, true, false) })
+	r.add("expireat", func(c *Ctx) { expireGeneric(c, false, true) })
+	r.add("pexpireat", func(c *Ctx) { expireGeneric(c, false, false) })
+	r.add("ttl", func(c *Ctx) { replyTTL(c, opTTL(&c.KS, c.Args[1]), true) })
+	r.add("pttl", func(c *Ctx) { replyTTL(c, opTTL(&c.KS, c.Args[1]), false) })
+	r.add("expiretime", func(c *Ctx) { replyTTL(c, opExpireTime(&c.KS, c.Args[1]), true) })
+	r.add("pexpiretime", func(c *Ctx) { replyTTL(c, opExpireTime(&c.KS, c.Args[1]), false) })
 	r.add("persist", cmdPersist)
 	r.add("rename", cmdRename)
-	r.add("renamenx", cmdRename)
+	r.add("renamenx", cmdRenameNX)
 	r.add("copy", cmdCopy)
 	r.add("object|encoding", cmdObjectEncoding)
 }
 
-// DEL key [key ...] and UNLINK: both free synchronously; Go's collector
-// reclaims large values in the background anyway.
-func cmdDel(c *Ctx) {
+// DEL key [key ...] and UNLINK key [key ...]. Both free synchronously:
+// dropping the reference is O(1) here, and Go's collector reclaims large
+// values in the background, which is what UNLINK buys in Redis.
+func cmdDel(c *Ctx) { c.W.Int(opDel(&c.KS, c.Args[1:])) }
+
+// opDel deletes keys and counts those that held a live value; a key named
+// twice counts once.
+func opDel(ks *Keyspace, keys [][]byte) int64 {
 	var n int64
-	for _, key := range c.Args[1:] {
-		if c.KS.Delete(key) {
+	for _, key := range keys {
+		if ks.Delete(key) {
 			n++
 		}
 	}
-	c.W.Int(n)
+	return n
 }
 
-// EXISTS key [key ...]: a key named twice counts twice, as in Redis.
-func cmdExists(c *Ctx) {
+// EXISTS key [key ...]
+func cmdExists(c *Ctx) { c.W.Int(opExists(&c.KS, c.Args[1:])) }
+
+// opExists counts the keys that exist; as in Redis a key named twice
+// counts twice.
+func opExists(ks *Keyspace, keys [][]byte) int64 {
 	var n int64
-	for _, key := range c.Args[1:] {
-		if c.KS.Exists(key) {
+	for _, key := range keys {
+		if ks.Read(key) != nil {
 			n++
 		}
 	}
-	c.W.Int(n)
+	return n
 }
 
-// TOUCH key [key ...]
-func cmdTouch(c *Ctx) {
-	var n int64
-	for _, key := range c.Args[1:] {
-		if c.KS.Get(key) != nil {
-			n++
-		}
-	}
-	c.W.Int(n)
-}
+// TOUCH key [key ...]: there is no LRU clock to update, so it only counts,
+// as EXISTS does.
+func cmdTouch(c *Ctx) { c.W.Int(opExists(&c.KS, c.Args[1:])) }
 
 // TYPE key
-func cmdType(c *Ctx) {
-	v := c.KS.Get(c.Args[1])
-	if v == nil {
-		c.W.Simple(KindNone.String())
-		return
+func cmdType(c *Ctx) { c.W.Simple(opType(&c.KS, c.Args[1]).String()) }
+
+func opType(ks *Keyspace, key []byte) Kind {
+	if v := ks.Read(key); v != nil {
+		return v.Kind
 	}
-	c.W.Simple(v.Kind.String())
+	return KindNone
 }
 
-// Flags of EXPIRE's options.
+// expireFlags are EXPIRE's NX/XX/GT/LT options.
+type expireFlags uint8
+
 const (
-	expireNX = 1 << iota
+	expireNX expireFlags = 1 << iota
 	expireXX
 	expireGT
 	expireLT
 )
 
-func parseExpireFlags(args [][]byte) (int, string) {
-	flags := 0
+// parseExpireFlags is parseExtendedExpireArgumentsOrReply: options are
+// checked, and conflicts reported, before the time argument is parsed.
+func parseExpireFlags(args [][]byte) (expireFlags, error) {
+	var f expireFlags
 	for _, a := range args {
 		switch {
-		case eqFold(a, "nx"):
-			flags |= expireNX
-		case eqFold(a, "xx"):
-			flags |= expireXX
-		case eqFold(a, "gt"):
-			flags |= expireGT
-		case eqFold(a, "lt"):
-			flags |= expireLT
+		case isOpt(a, "nx"):
+			f |= expireNX
+		case isOpt(a, "xx"):
+			f |= expireXX
+		case isOpt(a, "gt"):
+			f |= expireGT
+		case isOpt(a, "lt"):
+			f |= expireLT
 		default:
-			return 0, ErrUnsupportedOption + string(a)
+			return 0, replyError(ErrUnsupportedOptionIn(a))
 		}
 	}
-	if flags&expireNX != 0 && flags&(expireXX|expireGT|expireLT) != 0 {
-		return 0, ErrNXWithOthers
+	if f&expireNX != 0 && f&(expireXX|expireGT|expireLT) != 0 {
+		return 0, replyError(ErrNXWithOthers)
 	}
-	if flags&expireGT != 0 && flags&expireLT != 0 {
-		return 0, ErrGTAndLT
+	if f&expireGT != 0 && f&expireLT != 0 {
+		return 0, replyError(ErrGTAndLT)
 	}
-	return flags, ""
+	return f, nil
 }
 
 // EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT key time [NX|XX|GT|LT]
-func cmdExpire(c *Ctx) {
-	name := c.Cmd.Name
-	seconds := name == "expire" || name == "expireat"
-	relative := name == "expire" || name == "pexpire"
-	flags, msg := parseExpireFlags(c.Args[3:])
-	if msg != "" {
-		c.W.Error(msg)
+//
+// expireGeneric is expireGenericCommand: unlike SET's EX, the time may be
+// zero or negative (the key is then deleted); only overflow of the unit
+// conversion or of the base-time addition is an error.
+func expireGeneric(c *Ctx, relative, seconds bool) {
+	flags, err := parseExpireFlags(c.Args[3:])
+	if err != nil {
+		writeErr(c, err)
 		return
 	}
 	when, ok := parseCanonicalInt(c.Args[2])
@@ -116,42 +128,36 @@ func cmdExpire(c *Ctx) {
 		return
 	}
 	if seconds {
-		if when > maxInt64/1000 || when < (-1<<63)/1000 {
-			c.W.Error(ErrInvalidExpireIn(name))
+		if when > math.MaxInt64/1000 || when < math.MinInt64/1000 {
+			c.W.Error(ErrInvalidExpireIn(c.Cmd.Name))
 			return
 		}
 		when *= 1000
 	}
 	if relative {
-		if when > maxInt64-c.KS.Now() {
-			c.W.Error(ErrInvalidExpireIn(name))
+		if when > math.MaxInt64-c.KS.Now() {
+			c.W.Error(ErrInvalidExpireIn(c.Cmd.Name))
 			return
 		}
 		when += c.KS.Now()
 	}
-	if opExpire(&c.KS, c.Args[1], when, flags) {
-		c.W.Int(1)
-	} else {
-		c.W.Int(0)
-	}
+	replyBool(c, opExpire(&c.KS, c.Args[1], when, flags))
 }
 
-// opExpire sets key's deadline to when (absolute ms) subject to the
-// NX/XX/GT/LT conditions; a deadline already past deletes the key.
-func opExpire(ks *Keyspace, key []byte, when int64, flags int) bool {
+// opExpire sets key's deadline to when (absolute ms) if the NX/XX/GT/LT
+// condition holds; a key without a deadline counts as expiring never. A
+// deadline not in the future deletes the key (and still reports success).
+func opExpire(ks *Keyspace, key []byte, when int64, flags expireFlags) bool {
 	v := ks.Get(key)
 	if v == nil {
 		return false
 	}
-	cur := v.expireAt
+	cur, persistent := v.expireAt, v.expireAt == 0
 	switch {
-	case flags&expireNX != 0 && cur != 0:
-		return false
-	case flags&expireXX != 0 && cur == 0:
-		return false
-	case flags&expireGT != 0 && (cur == 0 || when <= cur):
-		return false
-	case flags&expireLT != 0 && cur != 0 && when >= cur:
+	case flags&expireNX != 0 && !persistent,
+		flags&expireXX != 0 && persistent,
+		flags&expireGT != 0 && (persistent || when <= cur),
+		flags&expireLT != 0 && !persistent && when >= cur:
 		return false
 	}
 	if when <= ks.Now() {
@@ -162,90 +168,103 @@ func opExpire(ks *Keyspace, key []byte, when int64, flags int) bool {
 	return true
 }
 
-// TTL key and PTTL key
-func cmdTTL(c *Ctx) {
-	v := c.KS.Get(c.Args[1])
-	switch {
-	case v == nil:
-		c.W.Int(-2)
-	case v.expireAt == 0:
-		c.W.Int(-1)
-	default:
-		ttl := v.expireAt - c.KS.Now()
-		if ttl < 0 {
-			ttl = 0
-		}
-		if c.Cmd.Name == "ttl" {
-			ttl = (ttl + 500) / 1000
-		}
-		c.W.Int(ttl)
+// Replies of TTL-like commands for a missing key and a persistent one.
+const (
+	ttlMissing    = -2
+	ttlPersistent = -1
+)
+
+// opTTL is key's remaining time to live in ms, or ttlMissing or
+// ttlPersistent.
+func opTTL(ks *Keyspace, key []byte) int64 {
+	at := opExpireTime(ks, key)
+	if at < 0 {
+		return at
 	}
+	return max(at-ks.Now(), 0)
 }
 
-// EXPIRETIME key and PEXPIRETIME key
-func cmdExpireTime(c *Ctx) {
-	v := c.KS.Get(c.Args[1])
+// opExpireTime is key's absolute deadline in Unix ms, or ttlMissing or
+// ttlPersistent.
+func opExpireTime(ks *Keyspace, key []byte) int64 {
+	v := ks.Read(key)
 	switch {
 	case v == nil:
-		c.W.Int(-2)
+		return ttlMissing
 	case v.expireAt == 0:
-		c.W.Int(-1)
-	case c.Cmd.Name == "expiretime":
-		c.W.Int((v.expireAt + 500) / 1000)
-	default:
-		c.W.Int(v.expireAt)
+		return ttlPersistent
 	}
+	return v.expireAt
+}
+
+// replyTTL writes a millisecond time (or a negative status) in ms or,
+// rounded to the nearest second as Redis rounds, in seconds.
+func replyTTL(c *Ctx, ms int64, seconds bool) {
+	if ms >= 0 && seconds {
+		ms = (ms + 500) / 1000
+	}
+	c.W.Int(ms)
 }
 
 // PERSIST key
-func cmdPersist(c *Ctx) {
-	v := c.KS.Get(c.Args[1])
+func cmdPersist(c *Ctx) { replyBool(c, opPersist(&c.KS, c.Args[1])) }
+
+// opPersist removes key's deadline and reports whether it had one.
+func opPersist(ks *Keyspace, key []byte) bool {
+	v := ks.Get(key)
 	if v == nil || v.expireAt == 0 {
-		c.W.Int(0)
+		return false
+	}
+	ks.SetExpire(key, v, 0)
+	return true
+}
+
+// RENAME key newkey
+func cmdRename(c *Ctx) {
+	if _, err := opRename(&c.KS, c.Args[1], c.Args[2], false); err != nil {
+		writeErr(c, err)
 		return
 	}
-	c.KS.SetExpire(c.Args[1], v, 0)
-	c.W.Int(1)
+	c.W.OK()
 }
 
-// RENAME key newkey and RENAMENX key newkey
-func cmdRename(c *Ctx) {
-	nx := c.Cmd.Name == "renamenx"
-	n, msg := opRename(&c.KS, c.Args[1], c.Args[2], nx)
-	switch {
-	case msg != "":
-		c.W.Error(msg)
-	case nx:
-		c.W.Int(n)
-	default:
-		c.W.OK()
+// RENAMENX key newkey
+func cmdRenameNX(c *Ctx) {
+	renamed, err := opRename(&c.KS, c.Args[1], c.Args[2], true)
+	if err != nil {
+		writeErr(c, err)
+		return
 	}
+	replyBool(c, renamed)
 }
 
-// opRename moves key's value and deadline to newkey; with nx it refuses
-// (0) when newkey exists. The keys may live on different instances: the
-// caller holds both locks, so the move is atomic.
-func opRename(ks *Keyspace, key, newkey []byte, nx bool) (int64, string) {
+// opRename moves key's value, deadline included, to newkey, replacing
+// what newkey held unless nx is set, in which case an existing newkey
+// refuses the move. Renaming a key to itself succeeds without doing
+// anything (RENAMENX reports it as not renamed). The keys may live on
+// different instances: the caller holds both locks, so the move is atomic.
+func opRename(ks *Keyspace, key, newkey []byte, nx bool) (bool, error) {
 	v := ks.Get(key)
 	if v == nil {
-		return 0, ErrNoSuchKey
+		return false, errNoSuchKey
 	}
 	if string(key) == string(newkey) {
-		if nx {
-			return 0, ""
-		}
-		return 1, ""
+		return !nx, nil
 	}
 	if nx && ks.Exists(newkey) {
-		return 0, ""
+		return false, nil
 	}
 	ks.Delete(key)
 	ks.Put(newkey, v)
-	return 1, ""
+	return true, nil
 }
 
-// Cloner is implemented by collection structures so COPY can duplicate
-// them; strings are copied directly.
+// Cloner is implemented by the structure (Value.Obj) of every collection
+// type, so COPY can duplicate a value without knowing its type: Clone
+// returns a deep copy sharing no mutable memory with the original. Each
+// collection family (lists, hashes, sets, sorted sets, streams) must
+// implement it; COPY panics on an Obj that does not, because sharing the
+// structure between two keys would corrupt both.
 type Cloner interface {
 	Clone() any
 }
@@ -255,19 +274,19 @@ func cmdCopy(c *Ctx) {
 	dstDB, replace := c.KS.DB(), false
 	for i := 3; i < len(c.Args); i++ {
 		switch {
-		case eqFold(c.Args[i], "replace"):
+		case isOpt(c.Args[i], "replace"):
 			replace = true
-		case eqFold(c.Args[i], "db") && i+1 < len(c.Args):
-			n, ok := parseCanonicalInt(c.Args[i+1])
-			if !ok {
-				c.W.Error(ErrNotInteger)
+		case isOpt(c.Args[i], "db") && i+1 < len(c.Args):
+			n, err := parseInt32(c.Args[i+1])
+			if err != nil {
+				writeErr(c, err)
 				return
 			}
-			if n < 0 || n >= int64(c.KS.eng.databases) {
+			if n < 0 || n >= c.KS.eng.Databases() {
 				c.W.Error(ErrDBIndexRange)
 				return
 			}
-			dstDB = int(n)
+			dstDB = n
 			i++
 		default:
 			c.W.Error(ErrSyntax)
@@ -279,39 +298,58 @@ func cmdCopy(c *Ctx) {
 		c.W.Error(ErrSameObject)
 		return
 	}
-	if opCopy(&c.KS, src, dst, dstDB, replace) {
-		c.W.Int(1)
-	} else {
-		c.W.Int(0)
-	}
+	replyBool(c, opCopy(&c.KS, src, dst, dstDB, replace))
 }
 
+// opCopy stores a deep copy of src, deadline and encoding included, as dst
+// in database dstDB. It refuses (false) when src is missing, or when dst
+// exists and replace is not set.
 func opCopy(ks *Keyspace, src, dst []byte, dstDB int, replace bool) bool {
-	v := ks.Get(src)
+	v := ks.Read(src)
 	if v == nil {
 		return false
 	}
-	to := ks.InDB(dstDB)
-	if to.Exists(dst) && !replace {
+	to := ks
+	if dstDB != ks.DB() {
+		to = ks.InDB(dstDB)
+	}
+	if !replace && to.Exists(dst) {
 		return false
 	}
+	to.Put(dst, cloneValue(v))
+	return true
+}
+
+// cloneValue deep-copies v, keeping kind, encoding and deadline.
+func cloneValue(v *Value) *Value {
 	cp := &Value{Kind: v.Kind, Enc: v.Enc, expireAt: v.expireAt}
 	if v.Str != nil {
 		cp.Str = append([]byte(nil), v.Str...)
 	}
-	if cl, ok := v.Obj.(Cloner); ok {
+	if v.Obj != nil {
+		cl, ok := v.Obj.(Cloner)
+		if !ok {
+			panic("storage: COPY of a " + v.Kind.String() + " value whose structure does not implement Cloner")
+		}
 		cp.Obj = cl.Clone()
 	}
-	to.Put(dst, cp)
-	return true
+	return cp
 }
 
 // OBJECT ENCODING key
 func cmdObjectEncoding(c *Ctx) {
-	v := c.KS.Get(c.Args[2])
-	if v == nil {
+	enc, ok := opObjectEncoding(&c.KS, c.Args[2])
+	if !ok {
 		c.W.Null()
 		return
 	}
-	c.W.BulkString(v.Enc.String())
+	c.W.BulkString(enc.String())
+}
+
+func opObjectEncoding(ks *Keyspace, key []byte) (Encoding, bool) {
+	v := ks.Read(key)
+	if v == nil {
+		return 0, false
+	}
+	return v.Enc, true
 }

@@ -1,11 +1,12 @@
 package storage
 
-import (
-	"bytes"
-	"strconv"
-)
+import "math"
 
 // Commands from https://redis.io/commands/?group=string
+//
+// The family is split by concern: strings.go (reads, SET and its
+// variants, multi-key), strings_update.go (counters and in-place edits:
+// INCR*, APPEND, GETRANGE, SETRANGE) and strings_lcs.go (LCS).
 
 func registerStrings(r *registry) {
 	r.add("get", cmdGet)
@@ -16,8 +17,11 @@ func registerStrings(r *registry) {
 	r.add("getset", cmdGetSet)
 	r.add("getdel", cmdGetDel)
 	r.add("getex", cmdGetEx)
-	r.add("append", cmdAppend)
+	r.add("mget", cmdMGet)
+	r.add("mset", cmdMSet)
+	r.add("msetnx", cmdMSetNX)
 	r.add("strlen", cmdStrlen)
+	r.add("append", cmdAppend)
 	r.add("incr", cmdIncr)
 	r.add("decr", cmdDecr)
 	r.add("incrby", cmdIncrBy)
@@ -26,24 +30,31 @@ func registerStrings(r *registry) {
 	r.add("getrange", cmdGetRange)
 	r.add("substr", cmdGetRange)
 	r.add("setrange", cmdSetRange)
-	r.add("mget", cmdMGet)
-	r.add("mset", cmdMSet)
-	r.add("msetnx", cmdMSetNX)
 	r.add("lcs", cmdLCS)
 }
 
-// getString returns key's string value; ok is false when key holds
-// another type.
-func getString(ks *Keyspace, key []byte) (v *Value, ok bool) {
-	v = ks.Read(key)
+// readString is lookupKeyRead plus checkType: key's string value, nil when
+// missing, errWrongType when key holds another type.
+func readString(ks *Keyspace, key []byte) (*Value, error) {
+	v := ks.Read(key)
 	if v != nil && v.Kind != KindString {
-		return nil, false
+		return nil, errWrongType
 	}
-	return v, true
+	return v, nil
 }
 
-// replyString writes a string value or the null reply.
-func replyString(c *Ctx, v *Value) {
+// writeString is lookupKeyWrite plus checkType: as readString, without
+// counting a keyspace hit or miss (Redis counts reads only).
+func writeString(ks *Keyspace, key []byte) (*Value, error) {
+	v := ks.Get(key)
+	if v != nil && v.Kind != KindString {
+		return nil, errWrongType
+	}
+	return v, nil
+}
+
+// replyValue writes a string value, or the null reply for nil.
+func replyValue(c *Ctx, v *Value) {
 	if v == nil {
 		c.W.Null()
 		return
@@ -53,17 +64,20 @@ func replyString(c *Ctx, v *Value) {
 
 // GET key
 func cmdGet(c *Ctx) {
-	v, ok := getString(&c.KS, c.Args[1])
-	if !ok {
-		c.W.Error(ErrWrongType)
+	v, err := readString(&c.KS, c.Args[1])
+	if err != nil {
+		writeErr(c, err)
 		return
 	}
-	replyString(c, v)
+	replyValue(c, v)
 }
 
-// Flags of SET and GETEX options (parseExtendedStringArgumentsOrReply).
+// setFlags are the options of SET and GETEX
+// (parseExtendedStringArgumentsOrReply's OBJ_* flags).
+type setFlags uint16
+
 const (
-	setNX = 1 << iota
+	setNX setFlags = 1 << iota
 	setXX
 	setGet
 	setKeepTTL
@@ -72,131 +86,143 @@ const (
 	setPX
 	setEXAT
 	setPXAT
-	setExpireAny = setEX | setPX | setEXAT | setPXAT
+	setExpire = setEX | setPX | setEXAT | setPXAT
 )
 
+// setOpts are parsed SET or GETEX options; expire is the argument of
+// EX/PX/EXAT/PXAT, nil without one.
 type setOpts struct {
-	flags  int
-	expire []byte // the EX/PX/EXAT/PXAT argument
+	flags  setFlags
+	expire []byte
 }
 
-// parseSetOptions parses the options of SET (getex=false) or GETEX.
-func parseSetOptions(args [][]byte, getex bool) (setOpts, bool) {
+// parseSetOpts parses SET's options (getex false) or GETEX's. Like Redis it
+// accepts a repeated option (the last EX wins) but no conflicting pair.
+func parseSetOpts(args [][]byte, getex bool) (setOpts, error) {
 	var o setOpts
 	for j := 0; j < len(args); j++ {
-		a := args[j]
-		hasNext := j+1 < len(args)
+		a, hasNext := args[j], j+1 < len(args)
+		f := o.flags
+		var unit setFlags
 		switch {
-		case !getex && eqFold(a, "nx") && o.flags&setXX == 0:
+		case !getex && isOpt(a, "nx") && f&setXX == 0:
 			o.flags |= setNX
-		case !getex && eqFold(a, "xx") && o.flags&setNX == 0:
+		case !getex && isOpt(a, "xx") && f&setNX == 0:
 			o.flags |= setXX
-		case !getex && eqFold(a, "get"):
+		case !getex && isOpt(a, "get"):
 			o.flags |= setGet
-		case !getex && eqFold(a, "keepttl") && o.flags&(setPersist|setExpireAny) == 0:
+		case !getex && isOpt(a, "keepttl") && f&(setPersist|setExpire) == 0:
 			o.flags |= setKeepTTL
-		case getex && eqFold(a, "persist") && o.flags&(setExpireAny|setKeepTTL) == 0:
+		case getex && isOpt(a, "persist") && f&(setKeepTTL|setExpire) == 0:
 			o.flags |= setPersist
-		case eqFold(a, "ex") && o.flags&(setKeepTTL|setPersist|setPX|setEXAT|setPXAT) == 0 && hasNext:
-			o.flags |= setEX
-			o.expire = args[j+1]
-			j++
-		case eqFold(a, "px") && o.flags&(setKeepTTL|setPersist|setEX|setEXAT|setPXAT) == 0 && hasNext:
-			o.flags |= setPX
-			o.expire = args[j+1]
-			j++
-		case eqFold(a, "exat") && o.flags&(setKeepTTL|setPersist|setEX|setPX|setPXAT) == 0 && hasNext:
-			o.flags |= setEXAT
-			o.expire = args[j+1]
-			j++
-		case eqFold(a, "pxat") && o.flags&(setKeepTTL|setPersist|setEX|setPX|setEXAT) == 0 && hasNext:
-			o.flags |= setPXAT
-			o.expire = args[j+1]
-			j++
+		case isOpt(a, "ex"):
+			unit = setEX
+		case isOpt(a, "px"):
+			unit = setPX
+		case isOpt(a, "exat"):
+			unit = setEXAT
+		case isOpt(a, "pxat"):
+			unit = setPXAT
 		default:
-			return o, false
+			return o, errSyntax
 		}
+		if unit == 0 {
+			continue
+		}
+		// One expiry form only, and never with KEEPTTL or PERSIST.
+		if !hasNext || f&(setKeepTTL|setPersist|setExpire&^unit) != 0 {
+			return o, errSyntax
+		}
+		o.flags |= unit
+		o.expire = args[j+1]
+		j++
 	}
-	return o, true
+	return o, nil
 }
 
-// expireAt converts an EX/PX/EXAT/PXAT argument to an absolute deadline in
-// ms, with Redis's errors (getExpireMillisecondsOrReply).
-func expireAt(c *Ctx, flags int, arg []byte) (int64, bool) {
+// deadline turns an EX/PX/EXAT/PXAT argument into an absolute Unix-ms
+// deadline: getExpireMillisecondsOrReply. name is the command, for the
+// error text. Relative forms overflow into a negative sum, which is
+// rejected as Redis rejects it.
+func deadline(now int64, unit setFlags, arg []byte, name string) (int64, error) {
 	n, ok := parseCanonicalInt(arg)
 	if !ok {
-		c.W.Error(ErrNotInteger)
-		return 0, false
+		return 0, errNotInteger
 	}
-	seconds := flags&(setEX|setEXAT) != 0
-	if n <= 0 || (seconds && n > maxInt64/1000) {
-		c.W.Error(ErrInvalidExpireIn(c.Cmd.Name))
-		return 0, false
+	seconds := unit&(setEX|setEXAT) != 0
+	if n <= 0 || seconds && n > math.MaxInt64/1000 {
+		return 0, replyError(ErrInvalidExpireIn(name))
 	}
 	if seconds {
 		n *= 1000
 	}
-	if flags&(setEX|setPX) != 0 {
-		if n > maxInt64-c.KS.Now() {
-			c.W.Error(ErrInvalidExpireIn(c.Cmd.Name))
-			return 0, false
-		}
-		n += c.KS.Now()
+	if unit&(setEX|setPX) != 0 {
+		n += now
 	}
-	return n, true
+	if n <= 0 {
+		return 0, replyError(ErrInvalidExpireIn(name))
+	}
+	return n, nil
 }
-
-const maxInt64 = 1<<63 - 1
 
 // SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts|KEEPTTL]
 func cmdSet(c *Ctx) {
-	o, ok := parseSetOptions(c.Args[3:], false)
-	if !ok {
-		c.W.Error(ErrSyntax)
+	o, err := parseSetOpts(c.Args[3:], false)
+	if err != nil {
+		writeErr(c, err)
 		return
 	}
 	var at int64
-	if o.flags&setExpireAny != 0 {
-		if at, ok = expireAt(c, o.flags, o.expire); !ok {
+	if o.expire != nil {
+		if at, err = deadline(c.KS.Now(), o.flags, o.expire, c.Cmd.Name); err != nil {
+			writeErr(c, err)
 			return
 		}
 	}
-	setGeneric(c, c.Args[1], c.Args[2], o.flags, at)
-}
-
-// setGeneric is setGenericCommand: the common tail of SET, SETNX, SETEX
-// and PSETEX.
-func setGeneric(c *Ctx, key, val []byte, flags int, at int64) {
-	ks := &c.KS
-	if flags&setGet != 0 {
-		old, ok := getString(ks, key)
-		if !ok {
-			c.W.Error(ErrWrongType)
-			return
-		}
-		replyString(c, old)
-	}
-	found := ks.Exists(key)
-	if (flags&setNX != 0 && found) || (flags&setXX != 0 && !found) {
-		if flags&setGet == 0 {
-			c.W.Null()
-		}
-		return
-	}
-	opSet(ks, key, val, flags&setKeepTTL != 0, at)
-	if flags&setGet == 0 {
+	prev, stored, err := opSet(&c.KS, c.Args[1], c.Args[2], o.flags, at)
+	switch {
+	case err != nil:
+		writeErr(c, err)
+	case o.flags&setGet != 0:
+		replyValue(c, prev)
+	case stored:
 		c.W.OK()
+	default:
+		c.W.Null()
 	}
 }
 
-// opSet stores a copy of val under key; keepTTL keeps the old deadline,
-// otherwise at (0: none) becomes the deadline.
+// opSet is setGenericCommand's data part: it stores a copy of val under
+// key unless NX or XX forbid it, with deadline at (0: none) or, with
+// KEEPTTL, the old one. With GET it fails on a non-string and returns the
+// previous value, which then stays intact for the reply.
+func opSet(ks *Keyspace, key, val []byte, flags setFlags, at int64) (prev *Value, stored bool, err error) {
+	get := flags&setGet != 0
+	if get {
+		if prev, err = readString(ks, key); err != nil {
+			return nil, false, err
+		}
+	} else {
+		prev = ks.Get(key)
+	}
+	if flags&setNX != 0 && prev != nil || flags&setXX != 0 && prev == nil {
+		return prev, false, nil
+	}
+	storeString(ks, key, val, prev, flags&setKeepTTL != 0, at, !get)
+	return prev, true, nil
+}
+
+// storeString is setKey for a string: it stores a copy of val under key,
+// replacing old (key's current value or nil). keepTTL keeps old's deadline,
+// otherwise at becomes the deadline. The encoding is what Redis's
+// tryObjectEncoding picks for val.
 //
-// Overwriting a string whose buffer fits the new value reuses it, so a
-// SET over an existing key allocates nothing.
-func opSet(ks *Keyspace, key, val []byte, keepTTL bool, at int64) {
-	old := ks.Get(key)
-	if old != nil && old.Kind == KindString && cap(old.Str) >= len(val) && cap(old.Str) <= 2*len(val)+16 {
+// With reuse, a string whose buffer fits val is overwritten in place, so a
+// SET over an existing key of similar size allocates nothing. The cap
+// bound keeps a once-huge buffer from pinning its memory under a small
+// value.
+func storeString(ks *Keyspace, key, val []byte, old *Value, keepTTL bool, at int64, reuse bool) {
+	if reuse && old != nil && old.Kind == KindString && cap(old.Str) >= len(val) && cap(old.Str) <= 2*len(val)+16 {
 		old.Str = append(old.Str[:0], val...)
 		old.Enc = stringEncoding(val)
 		if !keepTTL {
@@ -206,22 +232,19 @@ func opSet(ks *Keyspace, key, val []byte, keepTTL bool, at int64) {
 		return
 	}
 	v := NewString(append([]byte(nil), val...))
-	if keepTTL && old != nil {
-		v.expireAt = old.expireAt
-	} else if !keepTTL {
+	switch {
+	case !keepTTL:
 		v.expireAt = at
+	case old != nil:
+		v.expireAt = old.expireAt
 	}
 	ks.Put(key, v)
 }
 
 // SETNX key value
 func cmdSetNX(c *Ctx) {
-	if c.KS.Exists(c.Args[1]) {
-		c.W.Int(0)
-		return
-	}
-	opSet(&c.KS, c.Args[1], c.Args[2], false, 0)
-	c.W.Int(1)
+	_, stored, _ := opSet(&c.KS, c.Args[1], c.Args[2], setNX, 0)
+	replyBool(c, stored)
 }
 
 // SETEX key seconds value
@@ -230,341 +253,112 @@ func cmdSetEX(c *Ctx) { setWithTTL(c, setEX) }
 // PSETEX key milliseconds value
 func cmdPSetEX(c *Ctx) { setWithTTL(c, setPX) }
 
-func setWithTTL(c *Ctx, unit int) {
-	at, ok := expireAt(c, unit, c.Args[2])
-	if !ok {
+func setWithTTL(c *Ctx, unit setFlags) {
+	at, err := deadline(c.KS.Now(), unit, c.Args[2], c.Cmd.Name)
+	if err != nil {
+		writeErr(c, err)
 		return
 	}
-	setGeneric(c, c.Args[1], c.Args[3], unit, at)
+	opSet(&c.KS, c.Args[1], c.Args[3], 0, at)
+	c.W.OK()
 }
 
 // GETSET key value
 func cmdGetSet(c *Ctx) {
-	old, ok := getString(&c.KS, c.Args[1])
-	if !ok {
-		c.W.Error(ErrWrongType)
+	prev, _, err := opSet(&c.KS, c.Args[1], c.Args[2], setGet, 0)
+	if err != nil {
+		writeErr(c, err)
 		return
 	}
-	replyString(c, old)
-	opSet(&c.KS, c.Args[1], c.Args[2], false, 0)
+	replyValue(c, prev)
 }
 
 // GETDEL key
 func cmdGetDel(c *Ctx) {
-	v, ok := getString(&c.KS, c.Args[1])
-	if !ok {
-		c.W.Error(ErrWrongType)
+	v, err := opGetDel(&c.KS, c.Args[1])
+	if err != nil {
+		writeErr(c, err)
 		return
 	}
-	replyString(c, v)
+	replyValue(c, v)
+}
+
+// opGetDel removes key and returns its string value. The value is detached
+// from the keyspace but intact, for the reply.
+func opGetDel(ks *Keyspace, key []byte) (*Value, error) {
+	v, err := readString(ks, key)
 	if v != nil {
-		c.KS.Delete(c.Args[1])
+		ks.Delete(key)
 	}
+	return v, err
 }
 
 // GETEX key [EX s|PX ms|EXAT ts|PXAT ts|PERSIST]
 func cmdGetEx(c *Ctx) {
-	o, ok := parseSetOptions(c.Args[2:], true)
-	if !ok {
-		c.W.Error(ErrSyntax)
+	o, err := parseSetOpts(c.Args[2:], true)
+	if err != nil {
+		writeErr(c, err)
 		return
+	}
+	v, err := opGetEx(&c.KS, c.Args[1], o, c.Cmd.Name)
+	if err != nil {
+		writeErr(c, err)
+		return
+	}
+	replyValue(c, v)
+}
+
+// opGetEx returns key's string value and then changes its deadline. As in
+// Redis, a missing key or a wrong type is reported before an invalid
+// expire time, and an EXAT/PXAT already past deletes the key.
+func opGetEx(ks *Keyspace, key []byte, o setOpts, name string) (*Value, error) {
+	v, err := readString(ks, key)
+	if v == nil || err != nil {
+		return nil, err
 	}
 	var at int64
-	if o.flags&setExpireAny != 0 {
-		if at, ok = expireAt(c, o.flags, o.expire); !ok {
-			return
+	if o.expire != nil {
+		if at, err = deadline(ks.Now(), o.flags, o.expire, name); err != nil {
+			return nil, err
 		}
 	}
-	key := c.Args[1]
-	v, ok := getString(&c.KS, key)
-	if !ok {
-		c.W.Error(ErrWrongType)
-		return
-	}
-	if v == nil {
-		c.W.Null()
-		return
-	}
-	c.W.Bulk(v.Str)
 	switch {
-	case o.flags&(setEXAT|setPXAT) != 0 && at <= c.KS.Now():
-		c.KS.Delete(key)
-	case o.flags&setExpireAny != 0:
-		c.KS.SetExpire(key, v, at)
+	case o.flags&(setEXAT|setPXAT) != 0 && at <= ks.Now():
+		ks.Delete(key)
+	case o.expire != nil:
+		ks.SetExpire(key, v, at)
 	case o.flags&setPersist != 0:
-		c.KS.SetExpire(key, v, 0)
+		ks.SetExpire(key, v, 0)
 	}
-}
-
-// APPEND key value
-func cmdAppend(c *Ctx) {
-	n, err := opAppend(&c.KS, c.Args[1], c.Args[2], c.Limits.maxBulk())
-	if err != "" {
-		c.W.Error(err)
-		return
-	}
-	c.W.Int(n)
-}
-
-func opAppend(ks *Keyspace, key, val []byte, maxLen int64) (int64, string) {
-	v, ok := getString(ks, key)
-	if !ok {
-		return 0, ErrWrongType
-	}
-	if v == nil {
-		opSet(ks, key, val, false, 0)
-		return int64(len(val)), ""
-	}
-	if int64(len(v.Str))+int64(len(val)) > maxLen {
-		return 0, ErrStringTooLong
-	}
-	v.Str = append(v.Str, val...)
-	v.Enc = EncRaw
-	ks.Updated(key, v)
-	return int64(len(v.Str)), ""
-}
-
-// maxBulk is proto-max-bulk-len, the cap on strings commands build.
-func (l *Limits) maxBulk() int64 {
-	if l == nil || l.ProtoMaxBulkLen == nil {
-		return 512 << 20
-	}
-	return l.ProtoMaxBulkLen()
-}
-
-// STRLEN key
-func cmdStrlen(c *Ctx) {
-	v, ok := getString(&c.KS, c.Args[1])
-	if !ok {
-		c.W.Error(ErrWrongType)
-		return
-	}
-	if v == nil {
-		c.W.Int(0)
-		return
-	}
-	c.W.Int(int64(len(v.Str)))
-}
-
-// INCR key
-func cmdIncr(c *Ctx) { incrDecr(c, 1) }
-
-// DECR key
-func cmdDecr(c *Ctx) { incrDecr(c, -1) }
-
-// INCRBY key increment
-func cmdIncrBy(c *Ctx) {
-	by, ok := parseCanonicalInt(c.Args[2])
-	if !ok {
-		c.W.Error(ErrNotInteger)
-		return
-	}
-	incrDecr(c, by)
-}
-
-// DECRBY key decrement
-func cmdDecrBy(c *Ctx) {
-	by, ok := parseCanonicalInt(c.Args[2])
-	if !ok {
-		c.W.Error(ErrNotInteger)
-		return
-	}
-	if by == -1<<63 {
-		c.W.Error(ErrDecrOverflow)
-		return
-	}
-	incrDecr(c, -by)
-}
-
-func incrDecr(c *Ctx, by int64) {
-	n, err := opIncrBy(&c.KS, c.Args[1], by)
-	if err != "" {
-		c.W.Error(err)
-		return
-	}
-	c.W.Int(n)
-}
-
-// opIncrBy adds by to the integer stored at key, keeping its deadline.
-func opIncrBy(ks *Keyspace, key []byte, by int64) (int64, string) {
-	v, ok := getString(ks, key)
-	if !ok {
-		return 0, ErrWrongType
-	}
-	var cur int64
-	if v != nil {
-		if cur, ok = parseCanonicalInt(v.Str); !ok {
-			return 0, ErrNotInteger
-		}
-	}
-	if (by < 0 && cur < 0 && by < -1<<63-cur) || (by > 0 && cur > 0 && by > maxInt64-cur) {
-		return 0, ErrOverflow
-	}
-	n := cur + by
-	var tmp [20]byte
-	s := strconv.AppendInt(tmp[:0], n, 10)
-	if v == nil {
-		ks.Put(key, NewString(append([]byte(nil), s...)))
-		return n, ""
-	}
-	v.Str = append(v.Str[:0], s...)
-	v.Enc = EncInt
-	ks.Updated(key, v)
-	return n, ""
-}
-
-// INCRBYFLOAT key increment
-func cmdIncrByFloat(c *Ctx) {
-	s, err := opIncrByFloat(&c.KS, c.Args[1], c.Args[2])
-	if err != "" {
-		c.W.Error(err)
-		return
-	}
-	c.W.Bulk(s)
-}
-
-// opIncrByFloat adds in x87 long-double precision, as Redis does, and
-// stores the result in Redis's human-friendly format.
-func opIncrByFloat(ks *Keyspace, key, incr []byte) ([]byte, string) {
-	v, ok := getString(ks, key)
-	if !ok {
-		return nil, ErrWrongType
-	}
-	cur := newLongDouble()
-	if v != nil {
-		if !parseLongDouble(cur, v.Str) {
-			return nil, ErrNotFloat
-		}
-	}
-	by := newLongDouble()
-	if !parseLongDouble(by, incr) {
-		return nil, ErrNotFloat
-	}
-	sum, ok := addLongDouble(cur, by)
-	if !ok {
-		return nil, ErrIncrNaNOrInf
-	}
-	out := formatLongDoubleHuman(sum)
-	// Redis stores the formatted result without trying the int encoding.
-	nv := &Value{Kind: KindString, Enc: EncEmbstr, Str: out}
-	if len(out) > embstrMax {
-		nv.Enc = EncRaw
-	}
-	if v != nil {
-		nv.expireAt = v.expireAt
-	}
-	ks.Put(key, nv)
-	return out, ""
-}
-
-// GETRANGE key start end (and SUBSTR)
-func cmdGetRange(c *Ctx) {
-	start, ok1 := parseCanonicalInt(c.Args[2])
-	end, ok2 := parseCanonicalInt(c.Args[3])
-	if !ok1 || !ok2 {
-		c.W.Error(ErrNotInteger)
-		return
-	}
-	v, ok := getString(&c.KS, c.Args[1])
-	if !ok {
-		c.W.Error(ErrWrongType)
-		return
-	}
-	if v == nil {
-		c.W.Bulk(nil)
-		return
-	}
-	c.W.Bulk(substr(v.Str, start, end))
-}
-
-// substr applies GETRANGE's index rules.
-func substr(s []byte, start, end int64) []byte {
-	n := int64(len(s))
-	if start < 0 && end < 0 && start > end {
-		return nil
-	}
-	if start < 0 {
-		start += n
-	}
-	if end < 0 {
-		end += n
-	}
-	if start < 0 {
-		start = 0
-	}
-	if end < 0 {
-		end = 0
-	}
-	if end >= n {
-		end = n - 1
-	}
-	if start > end || n == 0 {
-		return nil
-	}
-	return s[start : end+1]
-}
-
-// SETRANGE key offset value
-func cmdSetRange(c *Ctx) {
-	off, ok := parseCanonicalInt(c.Args[2])
-	if !ok {
-		c.W.Error(ErrNotInteger)
-		return
-	}
-	if off < 0 {
-		c.W.Error(ErrOffsetRange)
-		return
-	}
-	n, err := opSetRange(&c.KS, c.Args[1], off, c.Args[3], c.Limits.maxBulk())
-	if err != "" {
-		c.W.Error(err)
-		return
-	}
-	c.W.Int(n)
-}
-
-func opSetRange(ks *Keyspace, key []byte, off int64, val []byte, maxLen int64) (int64, string) {
-	v, ok := getString(ks, key)
-	if !ok {
-		return 0, ErrWrongType
-	}
-	if v == nil && len(val) == 0 {
-		return 0, ""
-	}
-	if len(val) > 0 && off > maxLen-int64(len(val)) {
-		return 0, ErrStringTooLong
-	}
-	if v == nil {
-		v = &Value{Kind: KindString, Enc: EncRaw}
-		ks.Put(key, v)
-	}
-	if len(val) == 0 {
-		return int64(len(v.Str)), ""
-	}
-	if need := int(off) + len(val); need > len(v.Str) {
-		v.Str = append(v.Str, make([]byte, need-len(v.Str))...)
-	}
-	copy(v.Str[off:], val)
-	v.Enc = EncRaw
-	ks.Updated(key, v)
-	return int64(len(v.Str)), ""
+	return v, nil
 }
 
 // MGET key [key ...]
 func cmdMGet(c *Ctx) {
-	c.W.Array(len(c.Args) - 1)
-	for _, key := range c.Args[1:] {
-		v := c.KS.Read(key)
-		if v == nil || v.Kind != KindString {
-			c.W.Null()
-			continue
-		}
-		c.W.Bulk(v.Str)
+	var buf [16]*Value
+	vals := opMGet(&c.KS, c.Args[1:], buf[:0])
+	c.W.Array(len(vals))
+	for _, v := range vals {
+		replyValue(c, v)
 	}
+}
+
+// opMGet appends to dst each key's string value, nil for a missing key or
+// one of another type (MGET never fails on types).
+func opMGet(ks *Keyspace, keys [][]byte, dst []*Value) []*Value {
+	for _, key := range keys {
+		v := ks.Read(key)
+		if v != nil && v.Kind != KindString {
+			v = nil
+		}
+		dst = append(dst, v)
+	}
+	return dst
 }
 
 // MSET key value [key value ...]
 func cmdMSet(c *Ctx) {
+	// Arity -3 admits an even count; Redis checks pairs in the handler.
 	if len(c.Args)%2 == 0 {
 		c.W.Error(ErrWrongArgs(c.Cmd.Name))
 		return
@@ -573,9 +367,13 @@ func cmdMSet(c *Ctx) {
 	c.W.OK()
 }
 
+// opMSet stores each key/value pair; a key named twice keeps its last
+// value. The caller holds every key's instance, so no reader sees part
+// of it.
 func opMSet(ks *Keyspace, pairs [][]byte) {
 	for i := 0; i < len(pairs); i += 2 {
-		opSet(ks, pairs[i], pairs[i+1], false, 0)
+		key := pairs[i]
+		storeString(ks, key, pairs[i+1], ks.Get(key), false, 0, true)
 	}
 }
 
@@ -585,14 +383,44 @@ func cmdMSetNX(c *Ctx) {
 		c.W.Error(ErrWrongArgs(c.Cmd.Name))
 		return
 	}
-	for i := 1; i < len(c.Args); i += 2 {
-		if c.KS.Exists(c.Args[i]) {
-			c.W.Int(0)
-			return
-		}
-	}
-	opMSet(&c.KS, c.Args[1:])
-	c.W.Int(1)
+	replyBool(c, opMSetNX(&c.KS, c.Args[1:]))
 }
 
-func eqFold(b []byte, lower string) bool { return bytes.EqualFold(b, []byte(lower)) }
+// opMSetNX stores the pairs only if none of the keys exists, on whichever
+// instances they live.
+func opMSetNX(ks *Keyspace, pairs [][]byte) bool {
+	for i := 0; i < len(pairs); i += 2 {
+		if ks.Exists(pairs[i]) {
+			return false
+		}
+	}
+	opMSet(ks, pairs)
+	return true
+}
+
+// STRLEN key
+func cmdStrlen(c *Ctx) {
+	n, err := opStrlen(&c.KS, c.Args[1])
+	if err != nil {
+		writeErr(c, err)
+		return
+	}
+	c.W.Int(n)
+}
+
+func opStrlen(ks *Keyspace, key []byte) (int64, error) {
+	v, err := readString(ks, key)
+	if v == nil {
+		return 0, err
+	}
+	return int64(len(v.Str)), nil
+}
+
+// replyBool writes the :1 / :0 integer replies of predicate commands.
+func replyBool(c *Ctx, ok bool) {
+	if ok {
+		c.W.Int(1)
+		return
+	}
+	c.W.Int(0)
+}
