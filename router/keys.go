@@ -9,11 +9,15 @@ import "math"
 //  1. If some key spec names real keys (not NOT_KEY) and none declares
 //     VARIABLE_FLAGS, the specs are interpreted (getKeysUsingKeySpecs). A
 //     spec Redis cannot interpret (an unknown begin_search or find_keys, an
-//     out-of-range or unparsable key count) or one marked INCOMPLETE voids
-//     the whole result.
+//     out-of-range or unparsable key count), or an INCOMPLETE one that
+//     applies (its keyword is present), voids the whole result.
 //  2. Otherwise, or when the specs failed, the command's getkeys_proc
-//     decides; the finders below port the 7.0 ones one for one.
+//     decides; the finders below port those of Redis 7.0.15 one for one.
 //  3. A command with neither has no keys.
+//
+// The ports keep Redis's C semantics where they show: strcasecmp stops at
+// a NUL byte, atoi accepts "2abc", and counts are narrowed to a C int. The
+// tests compare every command with a real server's COMMAND GETKEYS.
 
 // keyPlan is how KeyPositions treats one command, fixed when the table
 // is built.
@@ -117,9 +121,9 @@ func (c *Command) keysFromSpecs(args [][]byte, dst []int) ([]int, bool) {
 				return dst[:had], false
 			}
 			first += ks.FirstKey
-			// Redis narrows the count to a C int before using it.
-			// Redis 7.0 omits the step from this product; every keynum
-			// spec it has uses step 1, and later versions multiply.
+			// Redis narrows the count to a C int. Redis 7.0 also leaves
+			// the step out of this product (later versions fix that); no
+			// difference, as every 7.0 keynum spec steps by one.
 			last = first + (int(int32(n))-1)*step
 		default:
 			return dst[:had], false

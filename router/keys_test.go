@@ -197,6 +197,109 @@ func TestKeyNumSpecsStepByOne(t *testing.T) {
 	}
 }
 
+// Redis flags movablekeys the commands whose key specs are not all "index
+// + range" and those with a getkeys_proc, except where the proc only
+// computes VARIABLE_FLAGS (SET, BITFIELD). So a movablekeys command with
+// plain specs needs a finder here, and a finder implies movablekeys.
+func TestFindersMatchMovableKeys(t *testing.T) {
+	for name := range finders {
+		if c := ByName(name); c == nil {
+			t.Errorf("finder for %s, which is not in the table", name)
+		}
+	}
+	for _, c := range All() {
+		simple, variable := true, false
+		for _, ks := range c.KeySpecs {
+			simple = simple && ks.BS == BSIndex && ks.FK == FKRange
+			variable = variable || ks.Flags&KeyVariableFlags != 0
+		}
+		movable := c.Flags&FlagMovableKeys != 0
+		if movable && simple && c.keys.finder == nil {
+			t.Errorf("%s is movablekeys with plain key specs but has no finder", c.Name)
+		}
+		if !movable && !variable && c.keys.finder != nil {
+			t.Errorf("%s has a finder but is not movablekeys", c.Name)
+		}
+	}
+}
+
+func TestString2ll(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true},
+		{"7", 7, true},
+		{"-12", -12, true},
+		{"9223372036854775807", 9223372036854775807, true},
+		{"-9223372036854775808", -9223372036854775808, true},
+		{"9223372036854775808", 0, false},
+		{"-9223372036854775809", 0, false},
+		{"18446744073709551616", 0, false},
+		{"", 0, false},
+		{"-", 0, false},
+		{"-0", 0, false},
+		{"01", 0, false},
+		{"+1", 0, false},
+		{" 1", 0, false},
+		{"1 ", 0, false},
+		{"1x", 0, false},
+		{"000000000000000000001", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := string2ll([]byte(tt.in))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("string2ll(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestAtoi(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"2", 2},
+		{" \t\n2", 2},
+		{"+1", 1},
+		{"-1", -1},
+		{"2abc", 2},
+		{"abc", 0},
+		{"", 0},
+		{"- 1", 0},
+		{"4294967297", 1},            // strtol's long, narrowed to a 32-bit int
+		{"99999999999999999999", -1}, // saturates at LONG_MAX, which narrows to -1
+		{"-99999999999999999999", 0}, // LONG_MIN narrows to 0
+	}
+	for _, tt := range tests {
+		if got := atoi([]byte(tt.in)); got != tt.want {
+			t.Errorf("atoi(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStrcaseeq(t *testing.T) {
+	tests := []struct {
+		arg, s string
+		want   bool
+	}{
+		{"STREAMS", "streams", true},
+		{"streams", "streams", true},
+		{"stream", "streams", false},
+		{"streamsx", "streams", false},
+		{"streams\x00x", "streams", true}, // C strings end at NUL
+		{"\x00", "", true},
+		{"", "", true},
+		{"", "x", false},
+	}
+	for _, tt := range tests {
+		if got := strcaseeq([]byte(tt.arg), tt.s); got != tt.want {
+			t.Errorf("strcaseeq(%q, %q) = %v, want %v", tt.arg, tt.s, got, tt.want)
+		}
+	}
+}
+
 func TestKeyPositionsMatchRedis(t *testing.T) {
 	conn := referenceServer(t).dial(t, 2)
 	for _, tt := range keyCases {
