@@ -105,8 +105,8 @@ func NewTable(mode Mode, n int) (*Table, error) {
 	t := &Table{instances: n}
 	switch mode {
 	case ModeSlots:
-		// Same split as redis-cli --cluster create: instance i gets
-		// [i*16384/n, (i+1)*16384/n).
+		// Instance i gets [i*16384/n, (i+1)*16384/n): equal contiguous
+		// ranges, 256 slots each for the default 64 instances.
 		for i := 0; i < n; i++ {
 			for s := i * SlotCount / n; s < (i+1)*SlotCount/n; s++ {
 				t.owner[s] = uint16(i)
