@@ -229,6 +229,10 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 		action = sess.readCommands(c)
 	}
 	sess.drain()
+	if sess.overLimit || (action == gnet.None && sess.outputOverLimit(c.OutboundBuffered()+len(sess.w.B))) {
+		s.log.Warn("closing client that reached the output buffer limit", "id", sess.id, "addr", sess.addr)
+		return sess.abort(c)
+	}
 	if len(sess.w.B) > 0 {
 		if _, err := c.Write(sess.w.B); err != nil {
 			return gnet.Close
@@ -237,10 +241,6 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 		if cap(sess.w.B) > maxIdleReplyBuffer {
 			sess.w.B = nil
 		}
-	}
-	if action == gnet.None && sess.outputOverLimit(c.OutboundBuffered()) {
-		s.log.Warn("closing client that reached the output buffer limit", "id", sess.id, "addr", sess.addr)
-		return gnet.Close
 	}
 	return action
 }
@@ -265,6 +265,10 @@ func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
 	defer func() { sess.chargeFast(time.Now()) }()
 	sess.parser.MaxBulkLen = sess.srv.cfg.ProtoMaxBulkLen()
 	off := 0
+	// The hard output limit is also checked while the batch runs, so a
+	// pipeline of huge replies is cut off before it is all in memory.
+	hard, _, _ := sess.srv.cfg.OutputBufferLimit()
+	pending := int64(c.OutboundBuffered())
 	for off < len(buf) && !sess.closeAfter {
 		args, n, err := sess.parser.Parse(buf[off:])
 		if err != nil {
@@ -280,6 +284,11 @@ func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
 		off += n
 		if len(args) > 0 {
 			sess.dispatch(args)
+			if hard > 0 && pending+int64(len(sess.w.B)) >= hard {
+				sess.overLimit = true
+				off = len(buf)
+				break
+			}
 		}
 	}
 	if sess.closeAfter {
@@ -292,6 +301,18 @@ func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
 		_, _ = c.Discard(off)
 	}
 	return action
+}
+
+// abort closes a client whose replies must not be delivered: the pending
+// output is dropped and the socket shut down first, because gnet would
+// otherwise flush everything buffered to a client that keeps reading.
+func (sess *session) abort(c gnet.Conn) gnet.Action {
+	sess.w.Reset()
+	sess.w.B = nil
+	if fd := c.Fd(); fd > 0 {
+		_ = unix.Shutdown(fd, unix.SHUT_RDWR)
+	}
+	return gnet.Close
 }
 
 // outputOverLimit applies client-output-buffer-limit for normal clients:

@@ -44,6 +44,7 @@ type session struct {
 	db            int
 	authenticated bool
 	closeAfter    bool
+	overLimit     bool // reached client-output-buffer-limit: close without replying
 	stats         *loopStats
 	softSince     time.Time // when the output buffer first passed the soft limit
 
