@@ -315,8 +315,10 @@ func TestOutputBufferLimit(t *testing.T) {
 				break
 			}
 		}
-		if total >= 500*100*1024 {
-			t.Fatalf("client received all %d bytes: output limit not enforced", total)
+		// 50 MB were asked for; past the 1 MB limit only what the kernel's
+		// socket buffers already held may arrive.
+		if total > 16<<20 {
+			t.Fatalf("client received %d bytes: output limit not enforced", total)
 		}
 	}
 }
