@@ -198,10 +198,12 @@ func opExpireTime(ks *Keyspace, key []byte) int64 {
 }
 
 // replyTTL writes a millisecond time (or a negative status) in ms or,
-// rounded to the nearest second as Redis rounds, in seconds.
+// rounded to the nearest second as Redis rounds ((ms+500)/1000), in
+// seconds. The sum is split so a deadline near MaxInt64 (PEXPIREAT
+// accepts it) rounds as Redis's compiled code does instead of wrapping.
 func replyTTL(c *Ctx, ms int64, seconds bool) {
 	if ms >= 0 && seconds {
-		ms = (ms + 500) / 1000
+		ms = ms/1000 + (ms%1000+500)/1000
 	}
 	c.W.Int(ms)
 }

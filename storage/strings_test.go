@@ -409,10 +409,10 @@ func TestGetAllocations(t *testing.T) {
 	set := byteArgs([]string{"SET", "key", "other"})
 	h.exec(2, get)
 	h.exec(2, set)
-	if n := testing.AllocsPerRun(100, func() { h.exec(2, get) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { h.dispatch(2, get) }); n != 0 {
 		t.Errorf("GET allocates %v times per call", n)
 	}
-	if n := testing.AllocsPerRun(100, func() { h.exec(2, set) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { h.dispatch(2, set) }); n != 0 {
 		t.Errorf("SET over an existing key allocates %v times per call", n)
 	}
 }
@@ -423,7 +423,7 @@ func BenchmarkGet(b *testing.B) {
 	args := byteArgs([]string{"GET", "key:000001"})
 	b.ReportAllocs()
 	for b.Loop() {
-		h.exec(2, args)
+		h.dispatch(2, args)
 	}
 }
 
@@ -433,7 +433,7 @@ func BenchmarkSet(b *testing.B) {
 	args := byteArgs([]string{"SET", "key:000001", "a typical small value of 32 bytes"})
 	b.ReportAllocs()
 	for b.Loop() {
-		h.exec(2, args)
+		h.dispatch(2, args)
 	}
 }
 
@@ -457,6 +457,6 @@ func BenchmarkSetNewKeys(b *testing.B) {
 		}
 		args[1] = keys[i]
 		i++
-		h.exec(2, args)
+		h.dispatch(2, args)
 	}
 }
