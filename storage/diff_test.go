@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shardis/shardis/storage/glob"
 )
 
 // The differential tests run the same commands against a real
@@ -436,7 +438,7 @@ func randomCommand(rng *rand.Rand) []string {
 	return []string{"GET", key()}
 }
 
-// TestMatchGlobAgainstRedis compares MatchGlob with KEYS on a real server
+// TestMatchGlobAgainstRedis compares glob.Match with KEYS on a real server
 // over random byte-string keys and patterns built from glob syntax.
 func TestMatchGlobAgainstRedis(t *testing.T) {
 	rc := dialRedis(t, startRedis(t), 2)
@@ -475,14 +477,14 @@ func TestMatchGlobAgainstRedis(t *testing.T) {
 		}
 		var got []string
 		for _, k := range keys {
-			if MatchGlob([]byte(pattern), []byte(k), false) {
+			if glob.Match([]byte(pattern), []byte(k), false) {
 				got = append(got, k)
 			}
 		}
 		slices.Sort(got)
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
-			t.Errorf("pattern %q: MatchGlob selects %q, KEYS returns %q", pattern, got, want)
+			t.Errorf("pattern %q: glob.Match selects %q, KEYS returns %q", pattern, got, want)
 		}
 	}
 }

@@ -1,37 +1,37 @@
 // Package glob is Redis's glob-style matcher (stringmatchlen in util.c),
-// byte-based as Redis is, for KEYS, SCAN MATCH, CONFIG GET and COMMAND
-// LIST patterns.
+// shared by KEYS, SCAN MATCH, CONFIG GET and COMMAND LIST.
 //
-// Patterns: '*' any run of bytes, '?' any one byte, '[abc]', '[a-z]' and
-// '[^...]' classes, '\' escapes the next byte. Like Redis 7.0 it bounds
-// recursion so a pathological pattern such as "a*a*a*...b" cannot stall
-// the event loop: the matcher gives up (no match) past the nesting limit.
-//
-// tidwall/match is not used because it is rune-based and lacks '[...]'.
+// tidwall/match is not used: it is rune-based and has no '[...]' classes.
 package glob
 
-// maxNesting mirrors Redis's limit on '*' recursion depth.
+// maxNesting is stringmatchlen's cap on '*' recursion depth: deeper
+// patterns fail to match instead of exhausting the stack.
 const maxNesting = 1000
 
-// Match reports whether s matches pattern; nocase folds ASCII case.
+// Match reports whether s matches the glob-style pattern exactly as
+// Redis 7.0's stringmatchlen (util.c) decides, for KEYS, SCAN MATCH and
+// other pattern arguments:
+//
+//   - '*' matches any run of bytes, '?' any single byte;
+//   - '[abc]', '[a-z]' and '[^...]' are classes, '\' escapes the next byte
+//     (inside a class too, where the escaped byte is compared exactly even
+//     with nocase);
+//   - an unterminated class extends to the end of the pattern.
+//
+// It is byte-based, not rune-based: '?' matches one byte of a multi-byte
+// UTF-8 character. Class ranges compare bytes as C's signed char, so a
+// byte of 0x80 or more sorts below 'a' ("[a-\xff]" is the range -1..97)
+// and nocase folds ASCII letters only, as in Redis's C locale. Like
+// Redis, recursion deeper than 1000 levels is a mismatch, and once the
+// rest of a pattern failed after some '*', no longer match is tried for
+// the earlier ones, which bounds pathological patterns such as
+// "a*a*a*a*...b" to polynomial time.
 func Match(pattern, s []byte, nocase bool) bool {
-	skipLongerMatches := false
-	return match(pattern, s, nocase, &skipLongerMatches, 0)
+	skipLonger := false
+	return globMatch(pattern, s, nocase, &skipLonger, 0)
 }
 
-// MatchString is Match for strings.
-func MatchString(pattern, s string, nocase bool) bool {
-	return Match([]byte(pattern), []byte(s), nocase)
-}
-
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-func match(p, s []byte, nocase bool, skipLonger *bool, nesting int) bool {
+func globMatch(p, s []byte, nocase bool, skipLonger *bool, nesting int) bool {
 	if nesting > maxNesting {
 		return false
 	}
@@ -45,69 +45,28 @@ func match(p, s []byte, nocase bool, skipLonger *bool, nesting int) bool {
 				return true
 			}
 			for len(s) > 0 {
-				if match(p[1:], s, nocase, skipLonger, nesting+1) {
+				if globMatch(p[1:], s, nocase, skipLonger, nesting+1) {
 					return true
 				}
 				if *skipLonger {
-					// A shorter suffix failed where a longer one would too.
 					return false
 				}
 				s = s[1:]
 			}
+			// The rest of the pattern matches no suffix of s, so no earlier
+			// '*' can help by matching more: tell them all to stop.
 			*skipLonger = true
 			return false
 		case '?':
 			s = s[1:]
 		case '[':
-			p = p[1:]
-			not := len(p) > 0 && p[0] == '^'
-			if not {
-				p = p[1:]
-			}
-			matched := false
-			for {
-				if len(p) == 0 {
-					break
-				}
-				if p[0] == '\\' && len(p) >= 2 {
-					p = p[1:]
-					if p[0] == s[0] {
-						matched = true
-					}
-				} else if p[0] == ']' {
-					break
-				} else if len(p) >= 3 && p[1] == '-' {
-					start, end := p[0], p[2]
-					if start > end {
-						start, end = end, start
-					}
-					c := s[0]
-					if nocase {
-						start, end, c = lower(start), lower(end), lower(c)
-					}
-					p = p[2:]
-					if c >= start && c <= end {
-						matched = true
-					}
-				} else if nocase {
-					if lower(p[0]) == lower(s[0]) {
-						matched = true
-					}
-				} else if p[0] == s[0] {
-					matched = true
-				}
-				p = p[1:]
-			}
-			if not {
-				matched = !matched
-			}
-			if !matched {
+			var ok bool
+			if p, ok = globClass(p[1:], s[0], nocase); !ok {
 				return false
 			}
 			s = s[1:]
 			if len(p) == 0 {
-				// An unterminated class consumed the pattern: Redis's loop
-				// steps back so the trailing ']' test below sees the end.
+				// An unterminated class used up the pattern.
 				return len(s) == 0
 			}
 		case '\\':
@@ -116,11 +75,7 @@ func match(p, s []byte, nocase bool, skipLonger *bool, nesting int) bool {
 			}
 			fallthrough
 		default:
-			if nocase {
-				if lower(p[0]) != lower(s[0]) {
-					return false
-				}
-			} else if p[0] != s[0] {
+			if !globEqual(p[0], s[0], nocase) {
 				return false
 			}
 			s = s[1:]
@@ -134,4 +89,70 @@ func match(p, s []byte, nocase bool, skipLonger *bool, nesting int) bool {
 		}
 	}
 	return len(p) == 0 && len(s) == 0
+}
+
+// globClass matches c against the class that p starts (just after '[').
+// It returns p positioned at the closing ']', or empty when the class is
+// unterminated, and whether c is in the class.
+func globClass(p []byte, c byte, nocase bool) ([]byte, bool) {
+	not := len(p) > 0 && p[0] == '^'
+	if not {
+		p = p[1:]
+	}
+	match := false
+	for len(p) > 0 && p[0] != ']' {
+		switch {
+		case p[0] == '\\' && len(p) >= 2:
+			p = p[1:]
+			if p[0] == c {
+				match = true
+			}
+		case len(p) >= 3 && p[1] == '-':
+			lo, hi, x := signedChar(p[0]), signedChar(p[2]), signedChar(c)
+			if lo > hi {
+				lo, hi = hi, lo
+			}
+			if nocase {
+				lo, hi, x = lowerSigned(lo), lowerSigned(hi), lowerSigned(x)
+			}
+			if lo <= x && x <= hi {
+				match = true
+			}
+			p = p[2:]
+		case globEqual(p[0], c, nocase):
+			match = true
+		}
+		p = p[1:]
+	}
+	return p, match != not
+}
+
+func globEqual(a, b byte, nocase bool) bool {
+	if nocase {
+		return lowerASCII(a) == lowerASCII(b)
+	}
+	return a == b
+}
+
+// signedChar is b as x86-64's signed char holds it.
+func signedChar(b byte) int { return int(int8(b)) }
+
+// lowerSigned is C's tolower in the C locale on a signed char.
+func lowerSigned(c int) int {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// MatchString is Match for strings.
+func MatchString(pattern, s string, nocase bool) bool {
+	return Match([]byte(pattern), []byte(s), nocase)
 }
