@@ -15,12 +15,14 @@ type Instance struct {
 	mu  sync.Mutex
 	dbs []DB
 
-	// Counters read without the lock (INFO, admin) are atomics.
-	used        atomic.Int64 // bytes charged for keys and values
-	keys        atomic.Int64 // keys in all databases
-	hits        atomic.Int64
-	misses      atomic.Int64
-	expiredKeys atomic.Int64
+	// used and keys are atomics: memory accounting reads them across
+	// instances without taking 64 locks.
+	used atomic.Int64 // bytes charged for keys and values
+	keys atomic.Int64 // keys in all databases
+
+	// Guarded by mu: bumped on every read, so plain increments under the
+	// lock the command already holds, not atomics.
+	hits, misses, expiredKeys int64
 }
 
 func newInstance(id, databases int) *Instance {
@@ -45,15 +47,18 @@ type InstanceStats struct {
 	ExpiredKeys int64
 }
 
-// Stats reads the counters without locking.
+// Stats snapshots the counters, briefly taking the instance lock.
 func (in *Instance) Stats() InstanceStats {
+	in.lock()
+	hits, misses, expired := in.hits, in.misses, in.expiredKeys
+	in.unlock()
 	return InstanceStats{
 		ID:          in.id,
 		Keys:        in.keys.Load(),
 		UsedMemory:  in.used.Load(),
-		Hits:        in.hits.Load(),
-		Misses:      in.misses.Load(),
-		ExpiredKeys: in.expiredKeys.Load(),
+		Hits:        hits,
+		Misses:      misses,
+		ExpiredKeys: expired,
 	}
 }
 

@@ -57,26 +57,30 @@ func (k *Keyspace) instance(key []byte) *Instance {
 // Get returns key's live value, or nil. An expired key is deleted on the
 // way (lazy expiry), so callers never see one.
 func (k *Keyspace) Get(key []byte) *Value {
-	in, db, slot := k.locate(key)
-	v := db.get(slot, key)
-	if v == nil || v.expireAt == 0 || k.now <= v.expireAt {
-		return v
-	}
-	k.expire(in, db, slot, key)
-	return nil
+	v, _ := k.lookup(key)
+	return v
 }
 
 // Read is Get for commands that read the value, counting keyspace hits and
 // misses as Redis's lookupKeyRead does.
 func (k *Keyspace) Read(key []byte) *Value {
-	v := k.Get(key)
-	in := k.instance(key)
+	v, in := k.lookup(key)
 	if v == nil {
-		in.misses.Add(1)
+		in.misses++
 	} else {
-		in.hits.Add(1)
+		in.hits++
 	}
 	return v
+}
+
+func (k *Keyspace) lookup(key []byte) (*Value, *Instance) {
+	in, db, slot := k.locate(key)
+	v := db.get(slot, key)
+	if v == nil || v.expireAt == 0 || k.now <= v.expireAt {
+		return v, in
+	}
+	k.expire(in, db, slot, key)
+	return nil, in
 }
 
 // Exists reports whether key holds a live value.
@@ -84,7 +88,7 @@ func (k *Keyspace) Exists(key []byte) bool { return k.Get(key) != nil }
 
 func (k *Keyspace) expire(in *Instance, db *DB, slot int, key []byte) {
 	if v := db.remove(slot, key); v != nil {
-		in.expiredKeys.Add(1)
+		in.expiredKeys++
 		in.keys.Add(-1)
 		k.uncharge(in, key, v)
 	}
@@ -107,9 +111,11 @@ func (k *Keyspace) Put(key []byte, v *Value) *Value {
 // Updated must be called after a stored value was changed in place, so
 // the memory accounting follows it.
 func (k *Keyspace) Updated(key []byte, v *Value) {
-	in := k.instance(key)
 	n := v.size()
-	in.used.Add(n - v.acct)
+	if n == v.acct {
+		return
+	}
+	k.instance(key).used.Add(n - v.acct)
 	v.acct = n
 }
 
@@ -123,7 +129,7 @@ func (k *Keyspace) Delete(key []byte) bool {
 	in.keys.Add(-1)
 	k.uncharge(in, key, v)
 	if v.expireAt != 0 && k.now > v.expireAt {
-		in.expiredKeys.Add(1)
+		in.expiredKeys++
 		return false
 	}
 	return true

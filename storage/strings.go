@@ -225,7 +225,7 @@ func storeString(ks *Keyspace, key, val []byte, old *Value, keepTTL bool, at int
 	if reuse && old != nil && old.Kind == KindString && cap(old.Str) >= len(val) && cap(old.Str) <= 2*len(val)+16 {
 		old.Str = append(old.Str[:0], val...)
 		old.Enc = stringEncoding(val)
-		if !keepTTL {
+		if !keepTTL && old.expireAt != at {
 			ks.SetExpire(key, old, at)
 		}
 		ks.Updated(key, old)
