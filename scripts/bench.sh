@@ -18,11 +18,15 @@ command -v redis-benchmark >/dev/null || { echo "bench: redis-benchmark not foun
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
 wait_port() { for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "bench: port $1 never answered"; exit 1; }
 
-SP=$(free_port); RP=$(free_port)
+SP=$(free_port); S1P=$(free_port); RP=$(free_port)
+# shardis runs twice: with its default of one event loop per core, and with
+# one loop, which leaves the second core of a 2-core box to redis-benchmark
+# as single-threaded Redis does.
 "$BIN" --port "$SP" --admin-port -1 --loglevel warning ${SHARDIS_ARGS:-} 2>"$work/shardis.log" & pids+=($!)
+"$BIN" --port "$S1P" --admin-port -1 --loglevel warning --io-threads 1 2>"$work/shardis1.log" & pids+=($!)
 redis-server --port "$RP" --save "" --appendonly no --dir "$work" >/dev/null & pids+=($!)
-wait_port "$SP"; wait_port "$RP"
-targets=("shardis:$SP" "redis:$RP")
+wait_port "$SP"; wait_port "$S1P"; wait_port "$RP"
+targets=("shardis:$SP" "shardis-1loop:$S1P" "redis:$RP")
 
 if command -v nutcracker >/dev/null; then
   TP=$(free_port); servers=""
@@ -57,13 +61,16 @@ for P in $PIPES; do
   done
 done
 
-printf '%-6s %-3s | %12s %8s | %12s %8s | %12s %8s | %8s %8s\n' test P shardis_rps p99_ms redis_rps p99_ms twemproxy p99_ms vs_redis vs_twem
+echo "machine: $(nproc) cores; redis-benchmark -c 50 -r 100000 -n $N; shardis default = one event loop per core"
+printf '%-6s %-3s %-14s %12s %8s %9s %9s\n' test P target rps p99_ms vs_redis vs_twem
 for P in $PIPES; do
   for test in ${TESTS//,/ }; do
     T=${test^^}
-    s=${RPS[$T|$P|shardis]:-0}; r=${RPS[$T|$P|redis]:-0}; w=${RPS[$T|$P|twemproxy]:-}
-    rr=$(python3 -c "print(f'{$s/$r:.2f}x' if $r else '-')")
-    rw=$( [ -n "$w" ] && python3 -c "print(f'{$s/$w:.2f}x' if $w else '-')" || echo -)
-    printf '%-6s %-3s | %12s %8s | %12s %8s | %12s %8s | %8s %8s\n' "$T" "$P" "$s" "${P99[$T|$P|shardis]:-}" "$r" "${P99[$T|$P|redis]:-}" "${w:--}" "${P99[$T|$P|twemproxy]:--}" "$rr" "$rw"
+    r=${RPS[$T|$P|redis]:-0}; w=${RPS[$T|$P|twemproxy]:-0}
+    for t in "${targets[@]}"; do
+      name=${t%%:*}; v=${RPS[$T|$P|$name]:-0}
+      ratio() { python3 -c "print(f'{$1/$2:.2f}x' if $2 else '-')"; }
+      printf '%-6s %-3s %-14s %12s %8s %9s %9s\n' "$T" "$P" "$name" "$v" "${P99[$T|$P|$name]:-}" "$(ratio "$v" "$r")" "$(ratio "$v" "$w")"
+    done
   done
 done
