@@ -71,17 +71,6 @@ func (h *harness) do3(args ...string) string {
 	return string(h.exec(3, byteArgs(args)))
 }
 
-// line parses an inline command as redis-cli would send it (quotes and
-// "\x00" escapes work) with the wire parser and runs it in RESP2.
-func (h *harness) line(cmd string) string {
-	h.t.Helper()
-	args, n, err := wire.NewParser().Parse([]byte(cmd + "\r\n"))
-	if err != nil || n == 0 || len(args) == 0 {
-		h.t.Fatalf("parse %q: n=%d err=%v", cmd, n, err)
-	}
-	return string(h.exec(2, args))
-}
-
 // exec runs args (name first) with protocol proto and returns the raw
 // reply, which stays valid until the next command.
 func (h *harness) exec(proto int, args [][]byte) []byte {
