@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -114,4 +115,14 @@ func lower(buf *[maxNameLen]byte, b []byte) (int, bool) {
 		buf[i] = c
 	}
 	return len(b), true
+}
+
+// sortedByName joins the generated per-group tables in name order.
+func sortedByName(groups ...[]*Command) []*Command {
+	var all []*Command
+	for _, g := range groups {
+		all = append(all, g...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	return all
 }

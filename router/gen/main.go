@@ -23,6 +23,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ import (
 )
 
 func main() {
-	out := flag.String("o", "commands_gen.go", "output file")
+	out := flag.String("dir", ".", "directory to write the commands_*gen.go files to")
 	bin := flag.String("redis-server", "redis-server", "redis-server 7.0 binary")
 	flag.Parse()
 	if err := run(*bin, *out); err != nil {
@@ -76,11 +77,22 @@ func run(bin, out string) error {
 	if err != nil {
 		return err
 	}
-	src, err := emit(version, cmds)
+	files, err := emit(version, cmds)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, src, 0o644)
+	old, _ := filepath.Glob(filepath.Join(out, "commands_*gen.go"))
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(out, name), src, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // server is a throwaway redis-server: no persistence, its own temp dir.
