@@ -184,3 +184,14 @@ func BenchmarkDispatchMSet10(b *testing.B) {
 		s.dispatch(m)
 	}
 }
+
+func BenchmarkDispatchIncr(b *testing.B) {
+	srv := newTestServer(b)
+	s := newTestSession(srv)
+	incr := args("INCR counter:000042")
+	b.ReportAllocs()
+	for b.Loop() {
+		s.w.Reset()
+		s.dispatch(incr)
+	}
+}
