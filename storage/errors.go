@@ -87,3 +87,12 @@ var (
 
 // writeErr writes err, which an op returned, as the error reply.
 func writeErr(c *Ctx, err error) { c.W.Error(err.Error()) }
+
+// Reply texts of the sets family, byte-identical to Redis 7.0.
+const (
+	ErrOutOfRangePositive = "ERR value is out of range, must be positive"
+	ErrOutOfRangeLong     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	ErrNumKeysPositive    = "ERR numkeys should be greater than 0"
+	ErrNumKeysTooMany     = "ERR Number of keys can't be greater than number of args"
+	ErrLimitNegative      = "ERR LIMIT can't be negative"
+)

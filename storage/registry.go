@@ -15,6 +15,7 @@ func registerAll(r *registry) {
 	registerStrings(r)
 	registerKeyspace(r)
 	registerServer(r)
+	registerSets(r)
 }
 
 // add registers h for name ("get", or "object|encoding" for a subcommand).

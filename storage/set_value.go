@@ -1,0 +1,264 @@
+package storage
+
+import (
+	"hash/maphash"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"unsafe"
+)
+
+// setMaxIntsetEntries is Redis's set-max-intset-entries default: an
+// integer-only set converts to a hashtable when it grows past it.
+const setMaxIntsetEntries = 512
+
+// setObj is the structure of a set value (Value.Obj), in one of the two
+// encodings Redis 7.0 uses for sets:
+//
+//   - intset: ints holds the members, sorted ascending, while every member
+//     is a canonical integer (string2ll) and there are at most 512 of them.
+//     Sorted order is observable: Redis replies intset members ascending.
+//   - hashtable: keys holds the members and idx their positions in keys.
+//     The slice gives O(1) random picks (SPOP, SRANDMEMBER), which a Go
+//     map alone cannot; removal swaps the last member into the hole.
+//
+// Like Redis 7.0 it never converts back from hashtable to intset; only a
+// freshly built set (SADD on a new key, the STORE commands, SPOP's rebuild)
+// starts as an intset. Redis 7.2's listpack sets are deliberately absent.
+type setObj struct {
+	ints []int64
+	keys []string
+	idx  map[string]int // nil while intset-encoded
+}
+
+// newSetValue is an empty set value, encoded as Redis's createIntsetObject:
+// the first non-integer member converts it.
+func newSetValue() *Value {
+	return &Value{Kind: KindSet, Enc: EncIntset, Obj: &setObj{}}
+}
+
+func (s *setObj) isIntset() bool { return s.idx == nil }
+
+// enc is the encoding OBJECT ENCODING must report.
+func (s *setObj) enc() Encoding {
+	if s.isIntset() {
+		return EncIntset
+	}
+	return EncHashtable
+}
+
+func (s *setObj) card() int {
+	if s.isIntset() {
+		return len(s.ints)
+	}
+	return len(s.keys)
+}
+
+func (s *setObj) has(m []byte) bool {
+	if s.isIntset() {
+		n, ok := parseCanonicalInt(m)
+		if !ok {
+			return false
+		}
+		_, found := slices.BinarySearch(s.ints, n)
+		return found
+	}
+	_, ok := s.idx[string(m)] // no allocation: the compiler special-cases this lookup
+	return ok
+}
+
+// add inserts a copy of m and reports whether it was new, converting to a
+// hashtable on a non-integer member or past setMaxIntsetEntries, as
+// setTypeAdd does.
+func (s *setObj) add(m []byte) bool {
+	if s.isIntset() {
+		if n, ok := parseCanonicalInt(m); ok {
+			i, found := slices.BinarySearch(s.ints, n)
+			if found {
+				return false
+			}
+			s.ints = slices.Insert(s.ints, i, n)
+			if len(s.ints) > setMaxIntsetEntries {
+				s.toHashtable()
+			}
+			return true
+		}
+		s.toHashtable()
+	}
+	if _, ok := s.idx[string(m)]; ok {
+		return false
+	}
+	k := string(m) // the copy: m may alias the connection's input buffer
+	s.idx[k] = len(s.keys)
+	s.keys = append(s.keys, k)
+	return true
+}
+
+func (s *setObj) toHashtable() {
+	s.idx = make(map[string]int, len(s.ints)+1)
+	s.keys = make([]string, 0, len(s.ints)+1)
+	for _, n := range s.ints {
+		k := strconv.FormatInt(n, 10)
+		s.idx[k] = len(s.keys)
+		s.keys = append(s.keys, k)
+	}
+	s.ints = nil
+}
+
+// remove deletes m and reports whether it was there.
+func (s *setObj) remove(m []byte) bool {
+	if s.isIntset() {
+		n, ok := parseCanonicalInt(m)
+		if !ok {
+			return false
+		}
+		i, found := slices.BinarySearch(s.ints, n)
+		if found {
+			s.ints = slices.Delete(s.ints, i, i+1)
+		}
+		return found
+	}
+	i, ok := s.idx[string(m)]
+	if !ok {
+		return false
+	}
+	s.removeAt(i)
+	return true
+}
+
+// removeAt deletes the hashtable member at position i of keys.
+func (s *setObj) removeAt(i int) {
+	last := len(s.keys) - 1
+	delete(s.idx, s.keys[i])
+	if i != last {
+		s.keys[i] = s.keys[last]
+		s.idx[s.keys[i]] = i
+	}
+	s.keys[last] = ""
+	s.keys = s.keys[:last]
+}
+
+// each calls fn with every member in the encoding's order (ascending for
+// an intset) until fn returns false. The slice fn gets is only valid
+// during the call and must not be modified.
+func (s *setObj) each(fn func(m []byte) bool) {
+	if s.isIntset() {
+		var buf [20]byte
+		for _, n := range s.ints {
+			if !fn(strconv.AppendInt(buf[:0], n, 10)) {
+				return
+			}
+		}
+		return
+	}
+	for _, k := range s.keys {
+		if !fn(strBytes(k)) {
+			return
+		}
+	}
+}
+
+// strBytes views k as bytes without copying; callers only read it.
+func strBytes(k string) []byte { return unsafe.Slice(unsafe.StringData(k), len(k)) }
+
+// member returns the member at position i (0 <= i < card) as a fresh string.
+func (s *setObj) member(i int) string {
+	if s.isIntset() {
+		return strconv.FormatInt(s.ints[i], 10)
+	}
+	return s.keys[i]
+}
+
+// random returns the position of a uniformly chosen member; s is not empty.
+func (s *setObj) random() int { return rand.IntN(s.card()) }
+
+// popAt removes and returns the member at position i.
+func (s *setObj) popAt(i int) string {
+	m := s.member(i)
+	if s.isIntset() {
+		s.ints = slices.Delete(s.ints, i, i+1)
+	} else {
+		s.removeAt(i)
+	}
+	return m
+}
+
+// Clone is the deep copy COPY stores (Cloner). Member strings are
+// immutable, so sharing them is safe.
+func (s *setObj) Clone() any {
+	c := &setObj{ints: slices.Clone(s.ints), keys: slices.Clone(s.keys)}
+	if s.idx != nil {
+		c.idx = make(map[string]int, len(s.idx))
+		for k, i := range s.idx {
+			c.idx[k] = i
+		}
+	}
+	return c
+}
+
+// setEntryOverhead approximates a hashtable member's cost beyond its bytes
+// (map entry, string header in keys), for memory accounting.
+const setEntryOverhead = 48
+
+// MemoryUsage is the approximate payload size, for memory accounting.
+func (s *setObj) MemoryUsage() int64 {
+	if s.isIntset() {
+		return int64(cap(s.ints)) * 8
+	}
+	n := int64(len(s.keys)) * setEntryOverhead
+	for _, k := range s.keys {
+		n += int64(len(k))
+	}
+	return n
+}
+
+// scanSeed orders hashtable members for SSCAN; fixed per process so a
+// cursor stays meaningful across calls.
+var scanSeed = maphash.MakeSeed()
+
+// scanHash is a member's position in SSCAN order: never 0, so cursor 0
+// can mean both "start" and "done" as in Redis.
+func scanHash(k string) uint64 { return maphash.String(scanSeed, k)>>1 + 1 }
+
+// scan returns the members at or after cursor in SSCAN order, at least
+// count of them unless the walk ends, and the cursor to continue from (0
+// when done). An intset is returned whole with cursor 0, as Redis does.
+// The cursor is a hash position, not an index, so a member present for a
+// whole walk is returned exactly once however the set changes meanwhile;
+// members sharing a hash are never split across calls.
+func (s *setObj) scan(cursor uint64, count int) ([]string, uint64) {
+	if s.isIntset() {
+		out := make([]string, len(s.ints))
+		for i, n := range s.ints {
+			out[i] = strconv.FormatInt(n, 10)
+		}
+		return out, 0
+	}
+	type hk struct {
+		h uint64
+		k string
+	}
+	var todo []hk
+	for _, k := range s.keys {
+		if h := scanHash(k); h >= cursor {
+			todo = append(todo, hk{h, k})
+		}
+	}
+	slices.SortFunc(todo, func(a, b hk) int {
+		switch {
+		case a.h < b.h:
+			return -1
+		case a.h > b.h:
+			return 1
+		}
+		return 0
+	})
+	var out []string
+	for i, e := range todo {
+		if len(out) >= count && e.h != todo[i-1].h {
+			return out, e.h
+		}
+		out = append(out, e.k)
+	}
+	return out, 0
+}
