@@ -93,6 +93,7 @@ func New(o Options) (*Server, error) {
 		loops:        make(map[gnet.EventLoop]*loopStats),
 	}
 	s.limits.ProtoMaxBulkLen = o.Config.ProtoMaxBulkLen
+	s.limits.MaxReplyBytes = func() int64 { hard, _, _ := o.Config.OutputBufferLimit(); return hard }
 	registerConnCommands(s)
 	for _, c := range all {
 		if h, _ := s.eng.Handler(c); h != nil {
@@ -284,7 +285,7 @@ func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
 		off += n
 		if len(args) > 0 {
 			sess.dispatch(args)
-			if hard > 0 && pending+int64(len(sess.w.B)) >= hard {
+			if sess.ctx.ReplyOverflow || (hard > 0 && pending+int64(len(sess.w.B)) >= hard) {
 				sess.overLimit = true
 				off = len(buf)
 				break

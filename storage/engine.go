@@ -26,6 +26,10 @@ type Ctx struct {
 	KS Keyspace
 	// Limits exposes the run-time settings commands depend on.
 	Limits *Limits
+	// ReplyOverflow is set by a handler whose reply would pass the client's
+	// output limit; it writes nothing and the proxy closes the client, as
+	// Redis closes a client over client-output-buffer-limit.
+	ReplyOverflow bool
 	// KeyPos are the positions in Args of the command's keys and KeySlots
 	// their slots, already hashed by the dispatcher (may be empty).
 	KeyPos   []int
@@ -39,6 +43,25 @@ type Ctx struct {
 type Limits struct {
 	// ProtoMaxBulkLen caps string values built by APPEND, SETRANGE, ...
 	ProtoMaxBulkLen func() int64
+	// MaxReplyBytes is the client's hard output limit (0: none).
+	MaxReplyBytes func() int64
+}
+
+// defaultMaxReply bounds a single reply when no output limit is set: past
+// it a reply could exhaust the process's memory (Redis 7.0 itself dies on
+// "SRANDMEMBER key -9223372036854775807").
+const defaultMaxReply = 4 << 30
+
+// maxReplyItems is how many elements a reply may hold before it must pass
+// the client's output limit (every element takes at least 6 bytes).
+func (l *Limits) maxReplyItems() int64 {
+	max := int64(defaultMaxReply)
+	if l != nil && l.MaxReplyBytes != nil {
+		if n := l.MaxReplyBytes(); n > 0 && n < max {
+			max = n
+		}
+	}
+	return max / 6
 }
 
 // Options configure an Engine.

@@ -313,6 +313,10 @@ func cmdSRandMember(c *Ctx) {
 		c.W.Error(ErrOutOfRangeLong)
 		return
 	}
+	if n < 0 && -n > c.Limits.maxReplyItems() {
+		c.ReplyOverflow = true
+		return
+	}
 	members, err := opSRandMember(&c.KS, c.Args[1], n)
 	if err != nil {
 		writeErr(c, err)

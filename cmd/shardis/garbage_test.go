@@ -56,3 +56,21 @@ func TestGarbageInputNeverCrashes(t *testing.T) {
 		t.Fatalf("after garbage: ECHO = %q", got)
 	}
 }
+
+// TestHugeReplyClosesOnlyThatClient asks for a reply far past any output
+// limit (Redis 7.0 dies on this one): the client is dropped, the server
+// lives on.
+func TestHugeReplyClosesOnlyThatClient(t *testing.T) {
+	s := startShardis(t)
+	r := dialRaw(t, s.respAddr())
+	if got := r.do("SADD", "s", "a", "b"); got != ":2\r\n" {
+		t.Fatalf("SADD = %q", got)
+	}
+	r.send(encode("SRANDMEMBER", "s", "-9223372036854775807"))
+	if !r.closed() {
+		t.Fatal("client asking for an unbounded reply was not closed")
+	}
+	if got := dialRaw(t, s.respAddr()).do("SCARD", "s"); got != ":2\r\n" {
+		t.Fatalf("after: SCARD = %q", got)
+	}
+}
