@@ -96,3 +96,14 @@ const (
 	ErrNumKeysTooMany     = "ERR Number of keys can't be greater than number of args"
 	ErrLimitNegative      = "ERR LIMIT can't be negative"
 )
+
+// Reply texts of the hash family, byte-identical to Redis 7.0.
+const (
+	ErrHashNotInteger   = "ERR hash value is not an integer"
+	ErrHashNotFloat     = "ERR hash value is not a float"
+	ErrHashIncrNaNOrInf = "ERR value is NaN or Infinity"
+	ErrValueOutOfRange  = "ERR value is out of range"
+	// ErrHRandFieldRange is getRangeLongFromObjectOrReply's text for
+	// HRANDFIELD's count range [-LONG_MAX, LONG_MAX].
+	ErrHRandFieldRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+)

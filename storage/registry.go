@@ -15,6 +15,7 @@ func registerAll(r *registry) {
 	registerStrings(r)
 	registerKeyspace(r)
 	registerServer(r)
+	registerHashes(r)
 	registerSets(r)
 }
 
