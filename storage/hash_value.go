@@ -2,9 +2,11 @@ package storage
 
 // Redis's defaults for when a hash stops being a listpack
 // (hash-max-listpack-entries, hash-max-listpack-value). Constants for now;
-// they will become CONFIG settings.
+// they will become CONFIG settings. The entry limit is redis-server's
+// built-in default, 512, which is what a server started without a config
+// file (the oracle) uses; the sample redis.conf lowers it to 128.
 const (
-	hashMaxListpackEntries = 128
+	hashMaxListpackEntries = 512
 	hashMaxListpackValue   = 64
 )
 
@@ -16,7 +18,7 @@ const hashEntryOverhead = 32
 // hashValue is the structure of a hash value (Value.Obj of a KindHash).
 //
 // Small hashes mirror Redis's listpack: pairs kept in insertion order and
-// found by a linear scan, which for at most 128 short entries is as fast as
+// found by a linear scan, which for a few hundred short entries is as fast as
 // a map and much smaller. Order matters: Redis replies HGETALL, HKEYS,
 // HVALS and HSCAN of a listpack hash in that order, and so must we. Past
 // the limits the hash converts, once and for good as in Redis, to the

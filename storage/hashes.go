@@ -439,6 +439,12 @@ func cmdHRandField(c *Ctx) {
 		c.W.Array(0)
 		return
 	}
+	// A huge negative count would build a reply that exhausts memory
+	// (Redis itself tries): treat it as passing the output limit.
+	if count < 0 && -count > c.Limits.maxReplyItems()/2 {
+		c.ReplyOverflow = true
+		return
+	}
 	replyRandFields(c, h, count, withValues)
 }
 

@@ -191,23 +191,24 @@ func TestHashRESP3(t *testing.T) {
 func TestHashEncodingConversion(t *testing.T) {
 	h := newHarness(t, 2)
 	enc := func(key string) string { return h.do("OBJECT", "ENCODING", key) }
-	for i := 0; i < 128; i++ {
+	max := hashMaxListpackEntries
+	for i := 0; i < max; i++ {
 		h.do("HSET", "h", "f"+itoa(i), "v")
 	}
 	if got := enc("h"); got != rBulk("listpack") {
-		t.Fatalf("128 fields: %q", got)
+		t.Fatalf("%d fields: %q", max, got)
 	}
-	h.do("HSET", "h", "f128", "v")
+	h.do("HSET", "h", "f"+itoa(max), "v")
 	if got := enc("h"); got != rBulk("hashtable") {
-		t.Fatalf("129 fields: %q", got)
+		t.Fatalf("%d fields: %q", max+1, got)
 	}
-	for i := 0; i < 128; i++ {
+	for i := 0; i < max; i++ {
 		h.do("HDEL", "h", "f"+itoa(i))
 	}
 	if got := enc("h"); got != rBulk("hashtable") {
 		t.Fatalf("after deletes: %q", got)
 	}
-	if got := h.do("HGETALL", "h"); got != rArr(rBulk("f128"), rBulk("v")) {
+	if got := h.do("HGETALL", "h"); got != rArr(rBulk("f"+itoa(max)), rBulk("v")) {
 		t.Fatalf("HGETALL after deletes: %q", got)
 	}
 
@@ -235,11 +236,11 @@ func TestHashEncodingConversion(t *testing.T) {
 func TestHashtableOps(t *testing.T) {
 	h := newHarness(t, 1)
 	want := map[string]string{}
-	for i := 0; i < 300; i++ {
+	for i := 0; i < hashMaxListpackEntries+100; i++ {
 		h.do("HSET", "h", "f"+itoa(i), "v"+itoa(i))
 		want["f"+itoa(i)] = "v" + itoa(i)
 	}
-	for i := 0; i < 300; i += 3 {
+	for i := 0; i < hashMaxListpackEntries+100; i += 3 {
 		if got := h.do("HDEL", "h", "f"+itoa(i)); got != rOne {
 			t.Fatalf("HDEL f%d = %q", i, got)
 		}
@@ -302,7 +303,7 @@ func TestHashCopyAndStoresACopy(t *testing.T) {
 	if got := h.do("HGETALL", "h"); got != rArr(rBulk("field"), rBulk("value")) {
 		t.Fatalf("HGETALL after reusing buffers = %q", got)
 	}
-	for i := 0; i < 200; i++ {
+	for i := 0; i < hashMaxListpackEntries+1; i++ {
 		h.do("HSET", "big", "f"+itoa(i), "v")
 	}
 	for _, k := range []string{"h", "big"} {
@@ -338,5 +339,18 @@ func TestHashMemoryAccounting(t *testing.T) {
 	h.do("HDEL", "h", "a", "b")
 	if used() != base {
 		t.Errorf("used %d after the hash went, want %d", used(), base)
+	}
+}
+
+// TestHRandFieldHugeCount checks a reply too large to build closes the
+// client (ReplyOverflow) instead of exhausting memory.
+func TestHRandFieldHugeCount(t *testing.T) {
+	h := newHarness(t, 1)
+	h.do("HSET", "h", "a", "1")
+	if got := h.do("HRANDFIELD", "h", "-9223372036854775807"); got != "" || !h.ctx.ReplyOverflow {
+		t.Errorf("huge negative count: reply %q, overflow %v", got, h.ctx.ReplyOverflow)
+	}
+	if got := h.do("HRANDFIELD", "missing", "-9223372036854775807"); got != "*0\r\n" {
+		t.Errorf("huge negative count on a missing key: %q", got)
 	}
 }
