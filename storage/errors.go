@@ -107,3 +107,11 @@ const (
 	// HRANDFIELD's count range [-LONG_MAX, LONG_MAX].
 	ErrHRandFieldRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 )
+
+// Reply texts of the list family, byte-identical to Redis 7.0.
+const (
+	ErrLPosRankZero       = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+	ErrLPosCountNegative  = "ERR COUNT can't be negative"
+	ErrLPosMaxlenNegative = "ERR MAXLEN can't be negative"
+	ErrCountPositive      = "ERR count should be greater than 0"
+)

@@ -17,6 +17,7 @@ func registerAll(r *registry) {
 	registerServer(r)
 	registerHashes(r)
 	registerSets(r)
+	registerLists(r)
 }
 
 // add registers h for name ("get", or "object|encoding" for a subcommand).
