@@ -115,3 +115,13 @@ const (
 	ErrLPosMaxlenNegative = "ERR MAXLEN can't be negative"
 	ErrCountPositive      = "ERR count should be greater than 0"
 )
+
+// Reply texts of the sorted set family, byte-identical to Redis 7.0.
+const (
+	ErrZAddNXAndXX     = "ERR XX and NX options at the same time are not compatible"
+	ErrZAddGTLTNX      = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	ErrZAddIncrPair    = "ERR INCR option supports a single increment-element pair"
+	ErrZSetScoreNaN    = "ERR resulting score is not a number (NaN)"
+	ErrZSetMinMaxFloat = "ERR min or max is not a float"
+	ErrZSetMinMaxLex   = "ERR min or max not valid string range item"
+)

@@ -17,6 +17,7 @@ func registerAll(r *registry) {
 	registerServer(r)
 	registerHashes(r)
 	registerSets(r)
+	registerZSets(r)
 	registerLists(r)
 }
 

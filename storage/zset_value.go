@@ -1,0 +1,385 @@
+package storage
+
+import (
+	"math/rand/v2"
+	"sort"
+)
+
+// Redis 7.0's defaults for when a sorted set stops being a listpack
+// (zset-max-listpack-entries, zset-max-listpack-value; CONFIG GET on the
+// oracle answers 128 and 64).
+const (
+	zsetMaxListpackEntries = 128
+	zsetMaxListpackValue   = 64
+)
+
+// zsetEntryOverhead approximates the bytes one member costs beyond its
+// name (string header, score, skiplist node and map slot), for accounting.
+const zsetEntryOverhead = 48
+
+// zentry is one member and its score.
+type zentry struct {
+	member string
+	score  float64
+}
+
+// zless is the sorted set order: by score, then by member bytes (Go
+// compares strings as memcmp then length, exactly as sdscmp does).
+func zless(s1 float64, m1 string, s2 float64, m2 string) bool {
+	return s1 < s2 || s1 == s2 && m1 < m2
+}
+
+// zsetValue is the structure of a sorted set (Value.Obj of a KindZSet).
+//
+// Small sets mirror Redis's listpack: a slice kept in order, searched
+// with binary search by position and linearly by member, which for at most
+// 128 short entries is cheap and compact. Past the limits the set converts,
+// once and for good as in Redis 7.0, to Redis's skiplist form: a skiplist
+// with spans (so ranks and rank ranges are O(log n)) plus a map from
+// member to score.
+type zsetValue struct {
+	lp   []zentry // the listpack form; unused once zsl is set
+	zsl  *skiplist
+	dict map[string]float64
+	// bytes is the sum of member lengths, so MemoryUsage is O(1).
+	bytes int64
+}
+
+func newZSetValue() *zsetValue { return &zsetValue{} }
+
+// Len is the number of members.
+func (z *zsetValue) Len() int {
+	if z.zsl != nil {
+		return z.zsl.length
+	}
+	return len(z.lp)
+}
+
+// encoding is what OBJECT ENCODING reports.
+func (z *zsetValue) encoding() Encoding {
+	if z.zsl != nil {
+		return EncSkiplist
+	}
+	return EncListpack
+}
+
+// score returns member's score.
+func (z *zsetValue) score(member []byte) (float64, bool) {
+	if z.zsl != nil {
+		s, ok := z.dict[string(member)] // no allocation for the lookup
+		return s, ok
+	}
+	for _, e := range z.lp {
+		if e.member == string(member) {
+			return e.score, true
+		}
+	}
+	return 0, false
+}
+
+// convert switches a listpack to the skiplist form.
+func (z *zsetValue) convert() {
+	if z.zsl != nil {
+		return
+	}
+	z.zsl = newSkiplist()
+	z.dict = make(map[string]float64, len(z.lp))
+	for _, e := range z.lp {
+		z.zsl.insert(e.score, e.member)
+		z.dict[e.member] = e.score
+	}
+	z.lp = nil
+}
+
+// add inserts a new member (the caller checked it is absent). Like
+// zsetAdd it converts first when the set would pass the entry limit or
+// the member is too long.
+func (z *zsetValue) add(member []byte, score float64) {
+	if z.zsl == nil && (len(z.lp)+1 > zsetMaxListpackEntries || len(member) > zsetMaxListpackValue) {
+		z.convert()
+	}
+	m := string(member)
+	z.bytes += int64(len(m))
+	if z.zsl != nil {
+		z.zsl.insert(score, m)
+		z.dict[m] = score
+		return
+	}
+	// A listpack stores scores as text: -0 reads back as 0.
+	if score == 0 {
+		score = 0
+	}
+	i := sort.Search(len(z.lp), func(i int) bool { return zless(score, m, z.lp[i].score, z.lp[i].member) })
+	z.lp = append(z.lp, zentry{})
+	copy(z.lp[i+1:], z.lp[i:])
+	z.lp[i] = zentry{m, score}
+}
+
+// update moves an existing member from old to score.
+func (z *zsetValue) update(member []byte, old, score float64) {
+	if old == score {
+		return
+	}
+	z.del(member, old)
+	z.add(member, score)
+}
+
+// remove deletes member and reports whether it was there.
+func (z *zsetValue) remove(member []byte) bool {
+	s, ok := z.score(member)
+	if ok {
+		z.del(member, s)
+	}
+	return ok
+}
+
+// del removes member, whose score is s.
+func (z *zsetValue) del(member []byte, s float64) {
+	z.bytes -= int64(len(member))
+	if z.zsl != nil {
+		z.zsl.delete(s, string(member))
+		delete(z.dict, string(member))
+		return
+	}
+	i := z.lpIndex(string(member), s)
+	copy(z.lp[i:], z.lp[i+1:])
+	z.lp[len(z.lp)-1] = zentry{}
+	z.lp = z.lp[:len(z.lp)-1]
+}
+
+func (z *zsetValue) lpIndex(m string, s float64) int {
+	return sort.Search(len(z.lp), func(i int) bool { return !zless(z.lp[i].score, z.lp[i].member, s, m) })
+}
+
+// rank is member's 0-based position in ascending order, -1 when absent.
+func (z *zsetValue) rank(member []byte) int {
+	s, ok := z.score(member)
+	if !ok {
+		return -1
+	}
+	if z.zsl != nil {
+		return z.zsl.rank(s, string(member)) - 1
+	}
+	return z.lpIndex(string(member), s)
+}
+
+// countBelow is how many members score below s, or at most s when
+// inclusive: ZCOUNT and the score ranges are differences of two of these.
+func (z *zsetValue) countBelow(s float64, inclusive bool) int {
+	if z.zsl != nil {
+		return z.zsl.countBelow(s, inclusive)
+	}
+	return sort.Search(len(z.lp), func(i int) bool {
+		return z.lp[i].score > s || !inclusive && z.lp[i].score == s
+	})
+}
+
+// each calls fn for the members at ranks [start, end] (0-based, valid),
+// ascending, or descending from end down to start when rev.
+func (z *zsetValue) each(start, end int, rev bool, fn func(e zentry)) {
+	if z.zsl == nil {
+		for i := start; i <= end; i++ {
+			j := i
+			if rev {
+				j = start + end - i
+			}
+			fn(z.lp[j])
+		}
+		return
+	}
+	from := start
+	if rev {
+		from = end
+	}
+	x := z.zsl.byRank(from + 1)
+	for n := end - start + 1; n > 0 && x != nil; n-- {
+		fn(zentry{x.member, x.score})
+		if rev {
+			x = x.backward
+		} else {
+			x = x.level[0].forward
+		}
+	}
+}
+
+// Clone is a deep copy, for COPY. Member strings are immutable and shared.
+func (z *zsetValue) Clone() any {
+	c := &zsetValue{bytes: z.bytes}
+	if z.zsl == nil {
+		c.lp = append([]zentry(nil), z.lp...)
+		return c
+	}
+	c.zsl = newSkiplist()
+	c.dict = make(map[string]float64, len(z.dict))
+	for x := z.zsl.header.level[0].forward; x != nil; x = x.level[0].forward {
+		c.zsl.insert(x.score, x.member)
+		c.dict[x.member] = x.score
+	}
+	return c
+}
+
+// MemoryUsage is the approximate payload size, for memory accounting.
+func (z *zsetValue) MemoryUsage() int64 {
+	return z.bytes + int64(z.Len())*zsetEntryOverhead
+}
+
+// The skiplist is Redis's t_zset.c zskiplist: levels drawn with p = 1/4,
+// each forward link carrying its span (how many level-0 steps it skips),
+// so the walk to a node sums its rank.
+const (
+	zslMaxLevel = 32
+	zslP        = 0.25
+)
+
+type zslLevel struct {
+	forward *zslNode
+	span    int
+}
+
+type zslNode struct {
+	member   string
+	score    float64
+	backward *zslNode
+	level    []zslLevel
+}
+
+type skiplist struct {
+	header, tail *zslNode
+	length       int
+	level        int
+}
+
+func newSkiplist() *skiplist {
+	return &skiplist{header: &zslNode{level: make([]zslLevel, zslMaxLevel)}, level: 1}
+}
+
+func zslRandomLevel() int {
+	l := 1
+	for l < zslMaxLevel && rand.Float64() < zslP {
+		l++
+	}
+	return l
+}
+
+// insert adds a node; the member must not be present.
+func (l *skiplist) insert(score float64, member string) {
+	var update [zslMaxLevel]*zslNode
+	var rank [zslMaxLevel]int
+	x := l.header
+	for i := l.level - 1; i >= 0; i-- {
+		if i < l.level-1 {
+			rank[i] = rank[i+1]
+		}
+		for f := x.level[i].forward; f != nil && zless(f.score, f.member, score, member); f = x.level[i].forward {
+			rank[i] += x.level[i].span
+			x = f
+		}
+		update[i] = x
+	}
+	lvl := zslRandomLevel()
+	if lvl > l.level {
+		for i := l.level; i < lvl; i++ {
+			rank[i] = 0
+			update[i] = l.header
+			update[i].level[i].span = l.length
+		}
+		l.level = lvl
+	}
+	x = &zslNode{member: member, score: score, level: make([]zslLevel, lvl)}
+	for i := 0; i < lvl; i++ {
+		x.level[i].forward = update[i].level[i].forward
+		update[i].level[i].forward = x
+		x.level[i].span = update[i].level[i].span - (rank[0] - rank[i])
+		update[i].level[i].span = rank[0] - rank[i] + 1
+	}
+	for i := lvl; i < l.level; i++ {
+		update[i].level[i].span++
+	}
+	if update[0] != l.header {
+		x.backward = update[0]
+	}
+	if f := x.level[0].forward; f != nil {
+		f.backward = x
+	} else {
+		l.tail = x
+	}
+	l.length++
+}
+
+// delete removes the node (score, member), which must be present.
+func (l *skiplist) delete(score float64, member string) {
+	var update [zslMaxLevel]*zslNode
+	x := l.header
+	for i := l.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && zless(f.score, f.member, score, member); f = x.level[i].forward {
+			x = f
+		}
+		update[i] = x
+	}
+	x = x.level[0].forward
+	if x == nil || x.score != score || x.member != member {
+		return
+	}
+	for i := 0; i < l.level; i++ {
+		if update[i].level[i].forward == x {
+			update[i].level[i].span += x.level[i].span - 1
+			update[i].level[i].forward = x.level[i].forward
+		} else {
+			update[i].level[i].span--
+		}
+	}
+	if f := x.level[0].forward; f != nil {
+		f.backward = x.backward
+	} else {
+		l.tail = x.backward
+	}
+	for l.level > 1 && l.header.level[l.level-1].forward == nil {
+		l.level--
+	}
+	l.length--
+}
+
+// rank is the 1-based rank of (score, member), which must be present.
+func (l *skiplist) rank(score float64, member string) int {
+	r := 0
+	x := l.header
+	for i := l.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && !zless(score, member, f.score, f.member); f = x.level[i].forward {
+			r += x.level[i].span
+			x = f
+		}
+		if x.member == member && x != l.header {
+			return r
+		}
+	}
+	return 0
+}
+
+// countBelow counts nodes scoring below s (at most s when inclusive).
+func (l *skiplist) countBelow(s float64, inclusive bool) int {
+	r := 0
+	x := l.header
+	for i := l.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && (f.score < s || inclusive && f.score == s); f = x.level[i].forward {
+			r += x.level[i].span
+			x = f
+		}
+	}
+	return r
+}
+
+// byRank returns the node at 1-based rank.
+func (l *skiplist) byRank(rank int) *zslNode {
+	r := 0
+	x := l.header
+	for i := l.level - 1; i >= 0; i-- {
+		for x.level[i].forward != nil && r+x.level[i].span <= rank {
+			r += x.level[i].span
+			x = x.level[i].forward
+		}
+		if r == rank {
+			return x
+		}
+	}
+	return nil
+}
