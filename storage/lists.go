@@ -422,10 +422,6 @@ func cmdLPos(c *Ctx) {
 				c.W.Error(ErrNotInteger)
 				return
 			}
-			if n == -1<<63 {
-				c.W.Error(ErrOutOfRangeLong)
-				return
-			}
 			if n == 0 {
 				c.W.Error(ErrLPosRankZero)
 				return
@@ -484,6 +480,9 @@ func cmdLPos(c *Ctx) {
 // more than maxlen elements (0: all). count caps the result (0: no cap,
 // -1: one match, the form without COUNT).
 func opLPos(l *listValue, elem []byte, rank, count, maxlen int64) []int {
+	// Redis 7.0 accepts RANK -9223372036854775808 (7.2 rejects it) and
+	// negates it into itself: a negative rank then counts every match, so
+	// it finds the first match from the tail. Overflow here does the same.
 	fromTail := rank < 0
 	if fromTail {
 		rank = -rank
