@@ -170,3 +170,24 @@ func randomListCommand(rng *rand.Rand) []string {
 		return []string{pick(rng, []string{"EXISTS", "TYPE"}), key()}
 	}
 }
+
+// TestListDiffBig compares a list large enough for the ring to grow and
+// wrap many times, with edits in the middle and big pops at both ends.
+func TestListDiffBig(t *testing.T) {
+	addr := startRedis(t)
+	for _, proto := range []int{2, 3} {
+		d := newListDiffSession(t, dialRedis(t, addr, proto), proto)
+		for i := 0; i < 300; i++ {
+			d.check([]string{"RPUSH", "big", "r" + itoa(i%7)})
+			d.check([]string{"LPUSH", "big", "l" + itoa(i%5)})
+		}
+		for _, args := range [][]string{{"LRANGE", "big", "0", "-1"}, {"LINSERT", "big", "BEFORE", "r3", "mid"},
+			{"LINSERT", "big", "AFTER", "l4", "mid2"}, {"LPOS", "big", "r2", "RANK", "-3", "COUNT", "5"}, {"LREM", "big", "-40", "r1"},
+			{"LREM", "big", "7", "l0"}, {"LTRIM", "big", "50", "-60"}, {"LPOP", "big", "100"}, {"RPOP", "big", "100"},
+			{"LSET", "big", "77", "x"}, {"LRANGE", "big", "0", "-1"}, {"LMPOP", "1", "big", "RIGHT", "COUNT", "1000"}, {"EXISTS", "big"}} {
+			if !d.check(args) {
+				break
+			}
+		}
+	}
+}
