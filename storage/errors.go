@@ -125,3 +125,9 @@ const (
 	ErrZSetMinMaxFloat = "ERR min or max is not a float"
 	ErrZSetMinMaxLex   = "ERR min or max not valid string range item"
 )
+
+// Reply texts of ZRANGE's option checks, byte-identical to Redis 7.0.
+const (
+	ErrZRangeLimit     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	ErrZRangeLexScores = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+)

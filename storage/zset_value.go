@@ -175,15 +175,21 @@ func (z *zsetValue) countBelow(s float64, inclusive bool) int {
 }
 
 // each calls fn for the members at ranks [start, end] (0-based, valid),
-// ascending, or descending from end down to start when rev.
-func (z *zsetValue) each(start, end int, rev bool, fn func(e zentry)) {
+// ascending, or descending from end down to start when rev, until fn
+// returns false.
+func (z *zsetValue) each(start, end int, rev bool, fn func(e zentry) bool) {
+	if start > end {
+		return
+	}
 	if z.zsl == nil {
 		for i := start; i <= end; i++ {
 			j := i
 			if rev {
 				j = start + end - i
 			}
-			fn(z.lp[j])
+			if !fn(z.lp[j]) {
+				return
+			}
 		}
 		return
 	}
@@ -193,12 +199,84 @@ func (z *zsetValue) each(start, end int, rev bool, fn func(e zentry)) {
 	}
 	x := z.zsl.byRank(from + 1)
 	for n := end - start + 1; n > 0 && x != nil; n-- {
-		fn(zentry{x.member, x.score})
+		if !fn(zentry{x.member, x.score}) {
+			return
+		}
 		if rev {
 			x = x.backward
 		} else {
 			x = x.level[0].forward
 		}
+	}
+}
+
+// at is the member at 0-based rank i (valid).
+func (z *zsetValue) at(i int) zentry {
+	if z.zsl == nil {
+		return z.lp[i]
+	}
+	x := z.zsl.byRank(i + 1)
+	return zentry{x.member, x.score}
+}
+
+// lexFirst is the rank of the first member at or past min, searched as
+// Redis does (a scan of a listpack, a walk down the skiplist), so even a
+// set with mixed scores, where Redis leaves the result unspecified, gives
+// Redis's answer. It is Len() when there is none.
+func (z *zsetValue) lexFirst(min lexBound) int {
+	if z.zsl == nil {
+		for i, e := range z.lp {
+			if min.gteMin(e.member) {
+				return i
+			}
+		}
+		return len(z.lp)
+	}
+	r, x := 0, z.zsl.header
+	for i := z.zsl.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && !min.gteMin(f.member); f = x.level[i].forward {
+			r += x.level[i].span
+			x = f
+		}
+	}
+	return r
+}
+
+// lexLast is the rank of the last member at or before max, -1 if none.
+func (z *zsetValue) lexLast(max lexBound) int {
+	if z.zsl == nil {
+		for i := len(z.lp) - 1; i >= 0; i-- {
+			if max.lteMax(z.lp[i].member) {
+				return i
+			}
+		}
+		return -1
+	}
+	r, x := 0, z.zsl.header
+	for i := z.zsl.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && max.lteMax(f.member); f = x.level[i].forward {
+			r += x.level[i].span
+			x = f
+		}
+	}
+	return r - 1
+}
+
+// removeRanks deletes the members at ranks [start, end] (valid).
+func (z *zsetValue) removeRanks(start, end int) {
+	var doomed []zentry
+	z.each(start, end, false, func(e zentry) bool { doomed = append(doomed, e); return true })
+	if z.zsl == nil {
+		for _, e := range doomed {
+			z.bytes -= int64(len(e.member))
+		}
+		n := len(z.lp)
+		z.lp = append(z.lp[:start], z.lp[end+1:]...)
+		clear(z.lp[len(z.lp):n]) // let the strings be collected
+		return
+	}
+	for _, e := range doomed {
+		z.del([]byte(e.member), e.score)
 	}
 }
 

@@ -22,6 +22,7 @@ func registerZSets(r *registry) {
 	r.add("zcount", cmdZCount)
 	r.add("zrank", cmdZRank)
 	r.add("zrevrank", cmdZRank)
+	registerZSetRanges(r)
 }
 
 // Errors only the sorted set family returns, built once.
