@@ -324,11 +324,14 @@ func parseRangeEnd(b []byte) (float64, bool, bool) {
 	if ex {
 		b = b[1:]
 	}
+	n := len(b)
 	for len(b) > 0 && isCSpace(b[0]) {
 		b = b[1:]
 	}
 	if len(b) == 0 {
-		return 0, ex, true
+		// strtod converts nothing and points back at the start: fine
+		// for "" (the NUL follows), not for spaces.
+		return 0, ex, n == 0
 	}
 	f, ok := strtod(b)
 	return f, ex, ok && !math.IsNaN(f)

@@ -20,7 +20,8 @@ var zsetDiffScripts = [][][]string{
 		{"ZRANK", "nokey", "a"}, {"OBJECT", "ENCODING", "z"}, {"ZCOUNT", "z", "-inf", "+inf"}, {"ZCOUNT", "z", "(0.1", "3"},
 		{"ZCOUNT", "z", "0.1", "(3"}, {"ZCOUNT", "z", "3", "1"}, {"ZCOUNT", "z", "(3", "3"}, {"ZCOUNT", "z", "", " 5"},
 		{"ZCOUNT", "z", "x", "1"}, {"ZCOUNT", "z", "1", "nan"}, {"ZCOUNT", "z", "1e400", "inf"}, {"ZCOUNT", "list", "1", "2"},
-		{"ZCOUNT", "list", "x", "2"}, {"ZCOUNT", "z", "0x10", "1\x00junk"}},
+		{"ZCOUNT", "list", "x", "2"}, {"ZCOUNT", "z", "0x10", "1\x00junk"},
+		{"ZCOUNT", "z", " ", "1"}, {"ZCOUNT", "z", "( ", "1"}, {"ZCOUNT", "z", "(", "1"}, {"ZCOUNT", "z", "-1", "\t1"}},
 	{{"ZADD", "z", "nan", "x"}, {"ZADD", "z", "nx", "xx", "1", "a"}, {"ZADD", "z", "gt", "lt", "1", "a"}, {"ZADD", "z", "nx", "gt", "1", "a"},
 		{"ZADD", "z", "incr", "1", "a", "2", "b"}, {"ZADD", "z", "1", "a", "x"}, {"ZADD", "z", "x", "1"}, {"ZADD", "z", "1e400", "a"},
 		{"ZADD", "z", "1e-400", "a"}, {"ZADD", "z", " 1", "a"}, {"ZADD", "z", "", "a"}, {"ZADD", "z", "1_0", "a"}, {"ZADD", "z", "0x10", "a"},
@@ -60,6 +61,26 @@ var zsetDiffScripts = [][][]string{
 		{"ZREMRANGEBYSCORE", "list", "x", "1"}, {"ZREMRANGEBYLEX", "list", "x", "1"}, {"ZREMRANGEBYRANK", "z", "-1", "-1"},
 		{"ZREMRANGEBYRANK", "z", "3", "1"}, {"ZREMRANGEBYSCORE", "z", "(1", "2"}, {"ZRANGE", "z", "0", "-1"}, {"ZREMRANGEBYLEX", "z", "-", "[a"},
 		{"ZREMRANGEBYLEX", "z", "(a", "+"}, {"EXISTS", "z"}, {"ZREMRANGEBYRANK", "nokey", "0", "-1"}},
+}
+
+// zsetScoreSyntax are ZADD scores and range ends probing strtod's edges.
+var zsetScoreSyntax = []string{"0x", "1e", ".5", "5.", "+.5e-3", "-nan", "infinity", "INF", "-Infinity", "1e-320", "0e5",
+	"-0x0p+0", "0x1.8p1", "0X1P-1074", "0x1p-1080", "0x1p1030", "0xe", "1 ", "1\x00", "1e308", "2e308", "-1e-400", "00012",
+	"1E3", "0x.8", "inity", "nan(1)", "1.7976931348623157e308", "4.9e-324", "2.4e-324"}
+
+func TestZSetDiffScoreSyntax(t *testing.T) {
+	addr := startRedis(t)
+	for _, proto := range []int{2, 3} {
+		d := newDiffSession(t, dialRedis(t, addr, proto), proto)
+		for i, s := range zsetScoreSyntax {
+			m := "m" + itoa(i)
+			d.check([]string{"ZADD", "z", s, m})
+			d.check([]string{"ZSCORE", "z", m})
+			d.check([]string{"ZCOUNT", "z", s, "+inf"})
+			d.check([]string{"ZCOUNT", "z", "(" + s, "+inf"})
+			d.check([]string{"ZRANGEBYSCORE", "z", "-inf", s, "WITHSCORES"})
+		}
+	}
 }
 
 func TestZSetDiffScripts(t *testing.T) {
