@@ -261,3 +261,50 @@ func randomZSetCommand(rng *rand.Rand) []string {
 		return []string{"OBJECT", "ENCODING", key}
 	}
 }
+
+// TestZSetDiffBigRandom runs random range commands over two skiplists:
+// "big" with repeated scores and "lex" with one score, so every lex query
+// is specified.
+func TestZSetDiffBigRandom(t *testing.T) {
+	addr := startRedis(t)
+	for _, proto := range []int{2, 3} {
+		d := newDiffSession(t, dialRedis(t, addr, proto), proto)
+		rng := rand.New(rand.NewPCG(uint64(proto), 0xb16))
+		for i := 0; i < 300; i++ {
+			d.check([]string{"ZADD", "big", itoa(rng.IntN(30)), "m" + itoa(rng.IntN(400))})
+			d.check([]string{"ZADD", "lex", "0", "m" + itoa(rng.IntN(400))})
+		}
+		num := func() string { return itoa(rng.IntN(400) - 200) }
+		sc := func() string { return pick(rng, []string{"", "("}) + itoa(rng.IntN(32)-1) }
+		lx := func() string { return pick(rng, []string{"[", "("}) + "m" + itoa(rng.IntN(400)) }
+		for i := 0; i < 400; i++ {
+			var args []string
+			switch rng.IntN(9) {
+			case 0:
+				args = []string{"ZRANGE", "big", num(), num(), "WITHSCORES"}
+			case 1:
+				args = []string{"ZRANGE", "big", sc(), sc(), "BYSCORE", "LIMIT", itoa(rng.IntN(10)), itoa(rng.IntN(10) - 1)}
+			case 2:
+				args = []string{"ZREVRANGEBYSCORE", "big", sc(), sc(), "WITHSCORES"}
+			case 3:
+				args = []string{"ZRANGE", "lex", lx(), lx(), "BYLEX", "LIMIT", itoa(rng.IntN(5)), itoa(rng.IntN(20))}
+			case 4:
+				args = []string{"ZREVRANGEBYLEX", "lex", lx(), lx()}
+			case 5:
+				args = []string{"ZLEXCOUNT", "lex", lx(), lx()}
+			case 6:
+				args = []string{"ZCOUNT", "big", sc(), sc()}
+			case 7:
+				args = []string{pick(rng, []string{"ZRANK", "ZREVRANK"}), pick(rng, []string{"big", "lex"}), "m" + itoa(rng.IntN(400))}
+			default:
+				args = [][]string{{"ZREMRANGEBYRANK", "big", itoa(rng.IntN(200)), itoa(rng.IntN(200))},
+					{"ZREMRANGEBYSCORE", "big", sc(), sc()}, {"ZREMRANGEBYLEX", "lex", lx(), lx()},
+					{"ZPOPMIN", "lex", "2"}, {"ZPOPMAX", "big"}, {"ZADD", "big", itoa(rng.IntN(30)), "m" + itoa(rng.IntN(400))},
+					{"ZADD", "lex", "0", "m" + itoa(rng.IntN(400))}}[rng.IntN(7)]
+			}
+			if !d.check(args) {
+				return
+			}
+		}
+	}
+}
