@@ -131,3 +131,12 @@ const (
 	ErrZRangeLimit     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
 	ErrZRangeLexScores = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 )
+
+// Reply texts of the multi-key sorted set commands, byte-identical to
+// Redis 7.0.
+const ErrZSetWeightFloat = "ERR weight value is not a float"
+
+// ErrZSetNeedKey is the numkeys < 1 error of ZUNION and its family.
+func ErrZSetNeedKey(name string) string {
+	return "ERR at least 1 input key is needed for '" + name + "' command"
+}

@@ -18,6 +18,7 @@ func registerAll(r *registry) {
 	registerHashes(r)
 	registerSets(r)
 	registerZSets(r)
+	registerZSetsMulti(r)
 	registerLists(r)
 }
 

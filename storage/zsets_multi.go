@@ -1,0 +1,335 @@
+package storage
+
+import (
+	"math"
+	"slices"
+)
+
+// The multi-key sorted set commands: ZUNION, ZINTER, ZDIFF, their STORE
+// forms and ZINTERCARD, all zunionInterDiffGenericCommand in Redis. Keys
+// may live on different instances; the command holds every owner's lock
+// for its whole run, so a STORE reads its sources and replaces its
+// destination atomically, as one Redis would.
+
+func registerZSetsMulti(r *registry) {
+	r.add("zunion", func(c *Ctx) { zsetAlgebra(c, zopUnion, false, false) })
+	r.add("zinter", func(c *Ctx) { zsetAlgebra(c, zopInter, false, false) })
+	r.add("zdiff", func(c *Ctx) { zsetAlgebra(c, zopDiff, false, false) })
+	r.add("zunionstore", func(c *Ctx) { zsetAlgebra(c, zopUnion, true, false) })
+	r.add("zinterstore", func(c *Ctx) { zsetAlgebra(c, zopInter, true, false) })
+	r.add("zdiffstore", func(c *Ctx) { zsetAlgebra(c, zopDiff, true, false) })
+	r.add("zintercard", func(c *Ctx) { zsetAlgebra(c, zopInter, false, true) })
+}
+
+// The operations (SET_OP_*) and aggregates (REDIS_AGGR_*).
+const (
+	zopUnion = iota
+	zopInter
+	zopDiff
+)
+
+const (
+	zaggSum = iota
+	zaggMin
+	zaggMax
+)
+
+// zsrc is one input (zsetopsrc): a sorted set, a plain set (every member
+// scoring 1) or nothing, with its weight.
+type zsrc struct {
+	z      *zsetValue
+	s      *setObj
+	weight float64
+}
+
+func (s *zsrc) card() int {
+	switch {
+	case s.z != nil:
+		return s.z.Len()
+	case s.s != nil:
+		return s.s.card()
+	}
+	return 0
+}
+
+// each calls fn with every member and score, stopping when fn is false.
+func (s *zsrc) each(fn func(m string, score float64) bool) {
+	switch {
+	case s.z != nil:
+		s.z.each(0, s.z.Len()-1, false, func(e zentry) bool { return fn(e.member, e.score) })
+	case s.s != nil:
+		s.s.each(func(m []byte) bool { return fn(string(m), 1) })
+	}
+}
+
+// find is zuiFind: member's score in the input.
+func (s *zsrc) find(m string) (float64, bool) {
+	switch {
+	case s.z != nil:
+		return s.z.score([]byte(m))
+	case s.s != nil:
+		if s.s.has([]byte(m)) {
+			return 1, true
+		}
+	}
+	return 0, false
+}
+
+// zaggregate is zunionInterAggregate; a NaN sum (inf + -inf) is 0.
+func zaggregate(target *float64, val float64, agg int) {
+	switch agg {
+	case zaggSum:
+		*target += val
+		if math.IsNaN(*target) {
+			*target = 0
+		}
+	case zaggMin:
+		if val < *target {
+			*target = val
+		}
+	case zaggMax:
+		if val > *target {
+			*target = val
+		}
+	}
+}
+
+// zweighted is weight*score, 0 when NaN (0 * inf), as Redis does.
+func zweighted(w, s float64) float64 {
+	v := w * s
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
+
+// zalgebraArgs is a parsed command.
+type zalgebraArgs struct {
+	keys       [][]byte
+	weights    []float64
+	agg        int
+	withScores bool
+	limit      int64
+}
+
+// parseZAlgebra parses args (from numkeys on) with Redis's checks in
+// Redis's order: numkeys, the key count, every key's type, then the
+// options. It returns the inputs too, since the type check comes first.
+func parseZAlgebra(c *Ctx, args [][]byte, op int, store, cardOnly bool) (zalgebraArgs, []zsrc, error) {
+	var a zalgebraArgs
+	n, ok := parseCanonicalInt(args[0])
+	if !ok {
+		return a, nil, errNotInteger
+	}
+	if n < 1 {
+		return a, nil, replyError(ErrZSetNeedKey(c.Cmd.Name))
+	}
+	if n > int64(len(args)-1) {
+		return a, nil, errSyntax
+	}
+	a.keys = args[1 : 1+n]
+	srcs := make([]zsrc, n)
+	for i, k := range a.keys {
+		v := c.KS.Read(k)
+		if v == nil {
+			continue
+		}
+		switch v.Kind {
+		case KindZSet:
+			srcs[i].z = v.Obj.(*zsetValue)
+		case KindSet:
+			_, srcs[i].s, _ = asSet(v)
+		default:
+			return a, nil, errWrongType
+		}
+	}
+	for i := range srcs {
+		srcs[i].weight = 1
+	}
+	rest := args[1+n:]
+	for j := 0; j < len(rest); j++ {
+		remaining := len(rest) - j
+		switch o := rest[j]; {
+		case op != zopDiff && !cardOnly && remaining >= int(n)+1 && isOpt(o, "weights"):
+			for i := range srcs {
+				j++
+				w, ok := parseScore(rest[j])
+				if !ok {
+					return a, nil, replyError(ErrZSetWeightFloat)
+				}
+				srcs[i].weight = w
+			}
+		case op != zopDiff && !cardOnly && remaining >= 2 && isOpt(o, "aggregate"):
+			j++
+			switch t := rest[j]; {
+			case isOpt(t, "sum"):
+				a.agg = zaggSum
+			case isOpt(t, "min"):
+				a.agg = zaggMin
+			case isOpt(t, "max"):
+				a.agg = zaggMax
+			default:
+				return a, nil, errSyntax
+			}
+		case !store && !cardOnly && isOpt(o, "withscores"):
+			a.withScores = true
+		case cardOnly && remaining >= 2 && isOpt(o, "limit"):
+			j++
+			l, ok := parseCanonicalInt(rest[j])
+			if !ok || l < 0 {
+				return a, nil, replyError(ErrLimitNegative)
+			}
+			a.limit = l
+		default:
+			return a, nil, errSyntax
+		}
+	}
+	return a, srcs, nil
+}
+
+// zunionSrcs is the union of srcs as a new sorted set.
+func zunionSrcs(srcs []zsrc, agg int) []zentry {
+	scores := map[string]float64{}
+	var order []string
+	for i := range srcs {
+		src := &srcs[i]
+		src.each(func(m string, s float64) bool {
+			v := zweighted(src.weight, s)
+			if cur, ok := scores[m]; ok {
+				zaggregate(&cur, v, agg)
+				scores[m] = cur
+			} else {
+				scores[m] = v
+				order = append(order, m)
+			}
+			return true
+		})
+	}
+	return zsetFromScores(order, scores)
+}
+
+// zinterEach calls fn with each member of the intersection and its
+// aggregated score, walking the smallest input, until fn returns false.
+func zinterEach(srcs []zsrc, agg int, fn func(m string, score float64) bool) {
+	for i := range srcs {
+		if srcs[i].card() == 0 {
+			return
+		}
+	}
+	sorted := slices.Clone(srcs)
+	slices.SortStableFunc(sorted, func(a, b zsrc) int { return a.card() - b.card() })
+	first := &sorted[0]
+	first.each(func(m string, s float64) bool {
+		score := zweighted(first.weight, s)
+		for j := 1; j < len(sorted); j++ {
+			o := &sorted[j]
+			v, ok := o.find(m)
+			if !ok {
+				return true
+			}
+			// Only the first weighted score has NaN made 0, as in Redis.
+			zaggregate(&score, o.weight*v, agg)
+		}
+		return fn(m, score)
+	})
+}
+
+// zdiffSrcs is the members of the first input in none of the others,
+// with their first scores.
+func zdiffSrcs(srcs []zsrc) []zentry {
+	scores := map[string]float64{}
+	var order []string
+	srcs[0].each(func(m string, s float64) bool {
+		for j := 1; j < len(srcs); j++ {
+			if _, ok := srcs[j].find(m); ok {
+				return true
+			}
+		}
+		scores[m] = s
+		order = append(order, m)
+		return true
+	})
+	return zsetFromScores(order, scores)
+}
+
+// zsetFromScores is the result in sorted set order. Redis builds it as a
+// skiplist, so a reply keeps a -0 score that a stored listpack loses.
+func zsetFromScores(order []string, scores map[string]float64) []zentry {
+	es := make([]zentry, len(order))
+	for i, m := range order {
+		es[i] = zentry{m, scores[m]}
+	}
+	slices.SortFunc(es, func(a, b zentry) int {
+		switch {
+		case zless(a.score, a.member, b.score, b.member):
+			return -1
+		case zless(b.score, b.member, a.score, a.member):
+			return 1
+		}
+		return 0
+	})
+	return es
+}
+
+// zsetAlgebra runs a command: Args[1] is numkeys, or the destination
+// when store.
+func zsetAlgebra(c *Ctx, op int, store, cardOnly bool) {
+	first := 1
+	if store {
+		first = 2
+	}
+	a, srcs, err := parseZAlgebra(c, c.Args[first:], op, store, cardOnly)
+	if err != nil {
+		writeErr(c, err)
+		return
+	}
+	if cardOnly {
+		var n int64
+		zinterEach(srcs, a.agg, func(string, float64) bool {
+			n++
+			return a.limit == 0 || n < a.limit
+		})
+		c.W.Int(n)
+		return
+	}
+	var es []zentry
+	switch op {
+	case zopUnion:
+		es = zunionSrcs(srcs, a.agg)
+	case zopInter:
+		var order []string
+		scores := map[string]float64{}
+		zinterEach(srcs, a.agg, func(m string, s float64) bool {
+			if _, ok := scores[m]; !ok {
+				order = append(order, m)
+			}
+			scores[m] = s
+			return true
+		})
+		es = zsetFromScores(order, scores)
+	default:
+		es = zdiffSrcs(srcs)
+	}
+	if store {
+		c.W.Int(storeZSet(&c.KS, c.Args[1], es))
+		return
+	}
+	writeZEntries(c, es, a.withScores, true)
+}
+
+// storeZSet replaces dst (any type, any deadline) with the entries es,
+// or deletes it when es is empty, and returns the cardinality. Built by
+// add, the set ends in the encoding Redis's conversion gives it (a
+// listpack when small enough and short enough).
+func storeZSet(ks *Keyspace, dst []byte, es []zentry) int64 {
+	if len(es) == 0 {
+		ks.Delete(dst)
+		return 0
+	}
+	z := newZSetValue()
+	for _, e := range es {
+		z.add([]byte(e.member), e.score)
+	}
+	ks.Put(dst, &Value{Kind: KindZSet, Enc: z.encoding(), Obj: z})
+	return int64(z.Len())
+}

@@ -1,0 +1,135 @@
+package storage
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestZSetMultiCommands runs the multi-key sorted set commands over keys
+// that live on different instances.
+func TestZSetMultiCommands(t *testing.T) {
+	notInt := rErr(ErrNotInteger)
+	tests := []struct {
+		name  string
+		steps func(a, b, s, d string) []step
+	}{
+		{"ZUNION and ZUNIONSTORE", func(a, b, s, d string) []step {
+			return []step{
+				expect("ZUNION", "2", a, b, rArr(rBulk("x"), rBulk("w"), rBulk("y"), rBulk("z"))),
+				expect("ZUNION", "2", a, b, "WITHSCORES", rArr(rBulk("x"), rDbl("1"), rBulk("w"), rDbl("3"),
+					rBulk("y"), rDbl("12"), rBulk("z"), rDbl("23"))),
+				expect("ZUNION", "3", a, b, s, "WEIGHTS", "1", "0", "2", "AGGREGATE", "MAX", "WITHSCORES",
+					rArr(rBulk("w"), rDbl("0"), rBulk("v"), rDbl("2"), rBulk("x"), rDbl("2"), rBulk("y"), rDbl("2"), rBulk("z"), rDbl("3"))),
+				expect("ZUNION", "2", a, "missing", "aggregate", "min", rArr(rBulk("x"), rBulk("y"), rBulk("z"))),
+				expect("ZUNIONSTORE", d, "2", a, b, rInt(4)),
+				expect("ZRANGE", d, "0", "-1", "WITHSCORES", rArr(rBulk("x"), rDbl("1"), rBulk("w"), rDbl("3"),
+					rBulk("y"), rDbl("12"), rBulk("z"), rDbl("23"))),
+				expect("OBJECT", "ENCODING", d, rBulk("listpack")),
+				expect("ZUNIONSTORE", d, "1", "missing", rZero),
+				expect("EXISTS", d, rZero),
+				expect("ZUNIONSTORE", "list", "1", a, rInt(3)),
+				expect("TYPE", "list", "+zset\r\n"),
+			}
+		}},
+		{"ZINTER ZINTERSTORE ZINTERCARD", func(a, b, s, d string) []step {
+			return []step{
+				expect("ZINTER", "2", a, b, "WITHSCORES", rArr(rBulk("y"), rDbl("12"), rBulk("z"), rDbl("23"))),
+				expect("ZINTER", "2", a, s, "WITHSCORES", rArr(rBulk("x"), rDbl("2"), rBulk("y"), rDbl("3"))),
+				expect("ZINTER", "2", a, "missing", rArr()),
+				expect("ZINTER", "2", a, b, "AGGREGATE", "MIN", "WEIGHTS", "2", "1", "WITHSCORES",
+					rArr(rBulk("y"), rDbl("4"), rBulk("z"), rDbl("6"))),
+				expect("ZINTERSTORE", d, "3", a, b, s, rOne),
+				expect("ZSCORE", d, "y", rDbl("13")),
+				expect("ZINTERSTORE", d, "2", a, "missing", rZero),
+				expect("EXISTS", d, rZero),
+				expect("ZINTERCARD", "2", a, b, rInt(2)),
+				expect("ZINTERCARD", "2", a, b, "LIMIT", "1", rOne),
+				expect("ZINTERCARD", "2", a, b, "LIMIT", "0", rInt(2)),
+				expect("ZINTERCARD", "1", "missing", rZero),
+			}
+		}},
+		{"ZDIFF ZDIFFSTORE", func(a, b, s, d string) []step {
+			return []step{
+				expect("ZDIFF", "2", a, b, "WITHSCORES", rArr(rBulk("x"), rDbl("1"))),
+				expect("ZDIFF", "2", s, a, "WITHSCORES", rArr(rBulk("v"), rDbl("1"))),
+				expect("ZDIFF", "1", "missing", rArr()),
+				expect("ZDIFFSTORE", d, "2", b, a, rOne),
+				expect("ZRANGE", d, "0", "-1", "WITHSCORES", rArr(rBulk("w"), rDbl("3"))),
+				expect("ZDIFFSTORE", d, "2", a, a, rZero),
+				expect("EXISTS", d, rZero),
+			}
+		}},
+		{"errors", func(a, b, s, d string) []step {
+			return []step{
+				expect("ZUNION", "0", a, rErr(ErrZSetNeedKey("zunion"))),
+				expect("ZINTERSTORE", d, "-1", a, rErr(ErrZSetNeedKey("zinterstore"))),
+				expect("ZINTERCARD", "0", a, rErr(ErrZSetNeedKey("zintercard"))),
+				expect("ZDIFF", "x", a, notInt),
+				expect("ZUNION", "3", a, b, rErr(ErrSyntax)),
+				expect("ZUNION", "1", a, "WEIGHTS", "x", rErr(ErrZSetWeightFloat)),
+				expect("ZUNION", "1", a, "WEIGHTS", "nan", rErr(ErrZSetWeightFloat)),
+				expect("ZUNION", "2", a, b, "WEIGHTS", "1", rErr(ErrSyntax)),
+				expect("ZUNION", "1", a, "AGGREGATE", "avg", rErr(ErrSyntax)),
+				expect("ZUNIONSTORE", d, "1", a, "WITHSCORES", rErr(ErrSyntax)),
+				expect("ZDIFF", "1", a, "WEIGHTS", "1", rErr(ErrSyntax)),
+				expect("ZINTERCARD", "1", a, "WITHSCORES", rErr(ErrSyntax)),
+				expect("ZINTERCARD", "1", a, "LIMIT", "-1", rErr(ErrLimitNegative)),
+				expect("ZINTERCARD", "1", a, "LIMIT", "x", rErr(ErrLimitNegative)),
+				// The type check comes before the options.
+				expect("ZUNION", "2", a, "list", "WEIGHTS", "x", wrongType),
+				expect("ZINTER", "2", "missing", "list", wrongType),
+				expect("ZUNIONSTORE", d, "1", "list", wrongType),
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, 4)
+			k := h.keysOnDistinctInstances("zm", 4)
+			h.putList("list")
+			h.run([]step{
+				expect("ZADD", k[0], "1", "x", "2", "y", "3", "z", rInt(3)),
+				expect("ZADD", k[1], "10", "y", "20", "z", "3", "w", rInt(3)),
+				expect("SADD", k[2], "x", "y", "v", rInt(3)),
+			})
+			h.run(tc.steps(k[0], k[1], k[2], k[3]))
+		})
+	}
+}
+
+// TestZSetMultiRESP3 checks WITHSCORES nests each pair under RESP3.
+func TestZSetMultiRESP3(t *testing.T) {
+	h := newHarness(t, 4)
+	k := h.keysOnDistinctInstances("r3", 2)
+	h.do("ZADD", k[0], "1", "a", "2", "b")
+	h.do("ZADD", k[1], "1", "b")
+	want := "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,3\r\n"
+	if got := h.do3("ZUNION", "2", k[0], k[1], "WITHSCORES"); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := h.do3("ZINTER", "2", k[0], k[1]), "*1\r\n$1\r\nb\r\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestZSetMultiEncoding checks a stored result converts as Redis's does.
+func TestZSetMultiEncoding(t *testing.T) {
+	h := newHarness(t, 4)
+	k := h.keysOnDistinctInstances("enc", 3)
+	for i := 0; i < zsetMaxListpackEntries; i++ {
+		h.do("ZADD", k[0], itoa(i), "m"+itoa(i))
+	}
+	long := strings.Repeat("l", zsetMaxListpackValue+1)
+	h.do("ZADD", k[1], "1", long, "2", "m0")
+	h.run([]step{
+		expect("ZUNIONSTORE", k[2], "1", k[0], rInt(zsetMaxListpackEntries)),
+		expect("OBJECT", "ENCODING", k[2], rBulk("listpack")),
+		expect("ZUNIONSTORE", k[2], "2", k[0], k[1], rInt(zsetMaxListpackEntries+1)),
+		expect("OBJECT", "ENCODING", k[2], rBulk("skiplist")),
+		expect("ZINTERSTORE", k[2], "2", k[0], k[1], rOne),
+		expect("OBJECT", "ENCODING", k[2], rBulk("listpack")),
+		expect("ZDIFFSTORE", k[2], "2", k[1], k[0], rOne),
+		expect("OBJECT", "ENCODING", k[2], rBulk("skiplist")),
+		expect("ZSCORE", k[2], long, rDbl("1")),
+	})
+}
