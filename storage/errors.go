@@ -140,3 +140,14 @@ const ErrZSetWeightFloat = "ERR weight value is not a float"
 func ErrZSetNeedKey(name string) string {
 	return "ERR at least 1 input key is needed for '" + name + "' command"
 }
+
+// Reply texts of the bitmap family, byte-identical to Redis 7.0.
+const (
+	ErrBitOffset            = "ERR bit offset is not an integer or out of range"
+	ErrBitValue             = "ERR bit is not an integer or out of range"
+	ErrBitArgument          = "ERR The bit argument must be 1 or 0."
+	ErrBitOpNot             = "ERR BITOP NOT must be called with a single source key."
+	ErrBitFieldType         = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+	ErrBitFieldOverflowType = "ERR Invalid OVERFLOW type specified"
+	ErrBitFieldRO           = "ERR BITFIELD_RO only supports the GET subcommand"
+)

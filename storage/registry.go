@@ -20,6 +20,7 @@ func registerAll(r *registry) {
 	registerZSets(r)
 	registerZSetsMulti(r)
 	registerLists(r)
+	registerBitmaps(r)
 }
 
 // add registers h for name ("get", or "object|encoding" for a subcommand).
