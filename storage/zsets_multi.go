@@ -2,11 +2,13 @@ package storage
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 )
 
 // The multi-key sorted set commands: ZUNION, ZINTER, ZDIFF, their STORE
-// forms and ZINTERCARD, all zunionInterDiffGenericCommand in Redis. Keys
+// forms and ZINTERCARD, all zunionInterDiffGenericCommand in Redis, and
+// ZRANGESTORE; with them ZRANDMEMBER. Keys
 // may live on different instances; the command holds every owner's lock
 // for its whole run, so a STORE reads its sources and replaces its
 // destination atomically, as one Redis would.
@@ -19,6 +21,8 @@ func registerZSetsMulti(r *registry) {
 	r.add("zinterstore", func(c *Ctx) { zsetAlgebra(c, zopInter, true, false) })
 	r.add("zdiffstore", func(c *Ctx) { zsetAlgebra(c, zopDiff, true, false) })
 	r.add("zintercard", func(c *Ctx) { zsetAlgebra(c, zopInter, false, true) })
+	r.add("zrangestore", cmdZRangeStore)
+	r.add("zrandmember", cmdZRandMember)
 }
 
 // The operations (SET_OP_*) and aggregates (REDIS_AGGR_*).
@@ -332,4 +336,125 @@ func storeZSet(ks *Keyspace, dst []byte, es []zentry) int64 {
 	}
 	ks.Put(dst, &Value{Kind: KindZSet, Enc: z.encoding(), Obj: z})
 	return int64(z.Len())
+}
+
+// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+func cmdZRangeStore(c *Ctx) {
+	args := c.Args[2:]
+	// Redis parses the options with WITHSCORES unknown to the store form:
+	// a syntax error where the parse meets it.
+	for j := 3; j < len(args); j++ {
+		if isOpt(args[j], "withscores") {
+			c.W.Error(ErrSyntax)
+			return
+		}
+		if isOpt(args[j], "limit") && len(args)-j-1 >= 2 {
+			_, ok1 := parseCanonicalInt(args[j+1])
+			_, ok2 := parseCanonicalInt(args[j+2])
+			if !ok1 || !ok2 {
+				break // parseZRange reports it
+			}
+			j += 2
+		}
+	}
+	a, err := parseZRange(args, zrangeAuto, false, false)
+	if err != nil {
+		writeErr(c, err)
+		return
+	}
+	z, err := readZSet(&c.KS, args[0])
+	switch {
+	case err != nil:
+		writeErr(c, err)
+	case z == nil:
+		c.W.Int(storeZSet(&c.KS, c.Args[1], nil))
+	default:
+		c.W.Int(storeZSet(&c.KS, c.Args[1], a.collect(z)))
+	}
+}
+
+// ZRANDMEMBER key [count [WITHSCORES]]
+func cmdZRandMember(c *Ctx) {
+	if len(c.Args) == 2 {
+		z, err := readZSet(&c.KS, c.Args[1])
+		switch {
+		case err != nil:
+			writeErr(c, err)
+		case z == nil:
+			c.W.Null()
+		default:
+			c.W.BulkString(z.at(rand.IntN(z.Len())).member)
+		}
+		return
+	}
+	// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX), then the
+	// option, then a tighter range with WITHSCORES (the reply doubles).
+	count, ok := parseCanonicalInt(c.Args[2])
+	if !ok {
+		c.W.Error(ErrNotInteger)
+		return
+	}
+	if count == math.MinInt64 {
+		c.W.Error(ErrOutOfRangeLong)
+		return
+	}
+	withScores := len(c.Args) == 4
+	if len(c.Args) > 4 || withScores && !isOpt(c.Args[3], "withscores") {
+		c.W.Error(ErrSyntax)
+		return
+	}
+	if withScores && (count < -math.MaxInt64/2 || count > math.MaxInt64/2) {
+		c.W.Error(ErrValueOutOfRange)
+		return
+	}
+	z, err := readZSet(&c.KS, c.Args[1])
+	if err != nil {
+		writeErr(c, err)
+		return
+	}
+	if z == nil || count == 0 {
+		c.W.Array(0)
+		return
+	}
+	// A huge negative count would build a reply that exhausts memory
+	// (Redis itself tries): treat it as passing the output limit.
+	if count < 0 && -count > c.Limits.maxReplyItems()/2 {
+		c.ReplyOverflow = true
+		return
+	}
+	writeZEntries(c, randZEntries(z, count), withScores, true)
+}
+
+// randZEntries is zrandmemberWithCountCommand's choice. A negative count
+// samples with repetition; a positive one returns distinct members, the
+// whole set (in descending order, as Redis replies it) when count
+// reaches its size.
+func randZEntries(z *zsetValue, count int64) []zentry {
+	size := int64(z.Len())
+	switch {
+	case count < 0 || count == 1:
+		count = max(count, -count)
+		out := make([]zentry, count)
+		for i := range out {
+			out[i] = z.at(rand.IntN(int(size)))
+		}
+		return out
+	case count >= size:
+		out := make([]zentry, 0, size)
+		z.each(0, int(size)-1, true, func(e zentry) bool { out = append(out, e); return true })
+		return out
+	}
+	// A partial Fisher-Yates shuffle of the ranks picks count distinct
+	// members in random order.
+	perm := make([]int, size)
+	for i := range perm {
+		perm[i] = i
+	}
+	out := make([]zentry, count)
+	for i := range out {
+		j := i + rand.IntN(len(perm)-i)
+		perm[i], perm[j] = perm[j], perm[i]
+		out[i] = z.at(perm[i])
+	}
+	return out
 }

@@ -46,6 +46,19 @@ var zsetMultiDiffScripts = [][][]string{
 	{{"ZADD", "big", "1", strings.Repeat("m", 65)}, {"ZUNIONSTORE", "d", "1", "big"}, {"OBJECT", "ENCODING", "d"},
 		{"ZADD", "e", "1", "a"}, {"ZUNIONSTORE", "d", "2", "e", "big"}, {"OBJECT", "ENCODING", "d"},
 		{"ZDIFFSTORE", "d", "2", "big", "big"}, {"EXISTS", "d"}, {"ZDIFFSTORE", "d", "2", "e", "big"}, {"OBJECT", "ENCODING", "d"}},
+	{{"ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"}, {"ZRANGESTORE", "d", "z", "0", "-1"}, {"ZRANGE", "d", "0", "-1", "WITHSCORES"},
+		{"ZRANGESTORE", "d", "z", "1", "2", "REV"}, {"ZRANGE", "d", "0", "-1", "WITHSCORES"}, {"ZRANGESTORE", "d", "z", "(1", "+inf", "BYSCORE", "LIMIT", "1", "1"},
+		{"ZRANGE", "d", "0", "-1", "WITHSCORES"}, {"ZRANGESTORE", "d", "z", "[c", "-", "BYLEX", "REV"}, {"ZRANGE", "d", "0", "-1"},
+		{"ZRANGESTORE", "d", "z", "5", "9"}, {"EXISTS", "d"}, {"ZRANGESTORE", "d", "z", "0", "1"}, {"ZRANGESTORE", "d", "nokey", "0", "1"},
+		{"EXISTS", "d"}, {"ZRANGESTORE", "d", "z", "0", "1", "WITHSCORES"}, {"ZRANGESTORE", "d", "z", "0", "1", "LIMIT", "x", "1", "WITHSCORES"},
+		{"ZRANGESTORE", "d", "z", "0", "1", "LIMIT", "0", "1"}, {"ZRANGESTORE", "d", "z", "a", "1"}, {"ZRANGESTORE", "d", "z", "x", "1", "BYSCORE"},
+		{"ZRANGESTORE", "d", "z", "x", "1", "BYLEX"}, {"ZRANGESTORE", "d", "list", "0", "1"}, {"ZRANGESTORE", "list", "z", "0", "0"},
+		{"TYPE", "list"}, {"ZRANGESTORE", "d", "z", "0", "1", "REV", "REV"}, {"ZRANGESTORE", "d", "z", "0", "1", "BYLEX", "WITHSCORES"},
+		{"ZRANDMEMBER", "nokey"}, {"ZRANDMEMBER", "nokey", "5"}, {"ZRANDMEMBER", "list"}, {"ZRANDMEMBER", "list", "1"},
+		{"ZRANDMEMBER", "z", "0"}, {"ZRANDMEMBER", "z", "4", "WITHSCORES"}, {"ZRANDMEMBER", "z", "9"}, {"ZRANDMEMBER", "z", "x"},
+		{"ZRANDMEMBER", "z", "1", "foo"}, {"ZRANDMEMBER", "z", "1", "withscores", "x"}, {"ZRANDMEMBER", "z", "-9223372036854775808"},
+		{"ZRANDMEMBER", "z", "9223372036854775807", "WITHSCORES"}, {"ZRANDMEMBER", "z", "-4611686018427387904", "WITHSCORES"}, {"ZRANDMEMBER", "nokey", "x"}, {"ZRANDMEMBER", "nokey", "1", "x"},
+		{"ZADD", "big", "1", strings.Repeat("m", 65), "0", "x", "2", "y"}, {"ZRANDMEMBER", "big", "3", "WITHSCORES"}, {"ZRANDMEMBER", "big", "5"}},
 }
 
 func TestZSetMultiDiffScripts(t *testing.T) {
@@ -158,4 +171,65 @@ func randomZSetMultiCommand(rng *rand.Rand) []string {
 		args = append(args, randCase(rng, "limit"), pick(rng, []string{"0", "1", "2", "-1"}))
 	}
 	return args
+}
+
+// TestZSetMultiDiffRandMember checks random replies by invariants against
+// what redis-server holds: lengths, membership, scores and distinctness.
+func TestZSetMultiDiffRandMember(t *testing.T) {
+	addr := startRedis(t)
+	for _, proto := range []int{2, 3} {
+		d := newDiffSession(t, dialRedis(t, addr, proto), proto)
+		for _, size := range []int{5, 200} {
+			key := "r" + itoa(size)
+			for i := 0; i < size; i++ {
+				d.check([]string{"ZADD", key, itoa(i % 7), "m" + itoa(i)})
+			}
+			for _, count := range []int{1, 3, size - 1, -3, -2 * size} {
+				for _, ws := range []bool{false, true} {
+					args := []string{"ZRANDMEMBER", key, itoa(count)}
+					if ws {
+						args = append(args, "WITHSCORES")
+					}
+					checkRandMember(t, d, args, size, count, ws)
+				}
+			}
+		}
+	}
+}
+
+func checkRandMember(t *testing.T, d *diffSession, args []string, size, count int, ws bool) {
+	t.Helper()
+	got := d.h.exec(d.proto, byteArgs(args))
+	want := count
+	if count > size {
+		want = size
+	}
+	if count < 0 {
+		want = -count
+	}
+	items := want
+	if ws && d.proto == 2 {
+		items *= 2
+	}
+	if !strings.HasPrefix(string(got), "*"+itoa(items)+"\r\n") {
+		t.Fatalf("%q: reply %q does not hold %d items", args, got, items)
+	}
+	seen := map[string]bool{}
+	for _, m := range strings.Split(string(got), "\r\n") {
+		if !strings.HasPrefix(m, "m") {
+			continue
+		}
+		if count > 0 && seen[m] {
+			t.Fatalf("%q: %s twice", args, m)
+		}
+		seen[m] = true
+		if ws {
+			score := string(d.rc.do(t, []string{"ZSCORE", args[1], m}))
+			if !strings.Contains(string(got), m+"\r\n"+score) {
+				t.Fatalf("%q: %s has not its score %q in %q", args, m, score, got)
+			}
+		} else if r := d.rc.do(t, []string{"ZSCORE", args[1], m}); r[0] != '$' && r[0] != ',' || string(r) == "$-1\r\n" {
+			t.Fatalf("%q: %s is no member", args, m)
+		}
+	}
 }

@@ -133,3 +133,67 @@ func TestZSetMultiEncoding(t *testing.T) {
 		expect("ZSCORE", k[2], long, rDbl("1")),
 	})
 }
+
+// TestZRangeStore stores ranges across instances.
+func TestZRangeStore(t *testing.T) {
+	h := newHarness(t, 4)
+	k := h.keysOnDistinctInstances("rs", 2)
+	src, dst := k[0], k[1]
+	h.putList("list")
+	h.run([]step{
+		expect("ZADD", src, "1", "a", "2", "b", "3", "c", rInt(3)),
+		expect("ZRANGESTORE", dst, src, "0", "1", "REV", rInt(2)),
+		expect("ZRANGE", dst, "0", "-1", "WITHSCORES", rArr(rBulk("b"), rDbl("2"), rBulk("c"), rDbl("3"))),
+		expect("ZRANGESTORE", dst, src, "(1", "+inf", "BYSCORE", "LIMIT", "1", "5", rOne),
+		expect("ZRANGE", dst, "0", "-1", rArr(rBulk("c"))),
+		expect("ZRANGESTORE", dst, src, "[b", "+", "BYLEX", rInt(2)),
+		expect("ZRANGESTORE", dst, src, "0", "1", "WITHSCORES", rErr(ErrSyntax)),
+		expect("ZRANGESTORE", dst, src, "0", "1", "LIMIT", "x", "1", "WITHSCORES", rErr(ErrNotInteger)),
+		expect("ZRANGESTORE", dst, src, "0", "1", "LIMIT", "0", "1", rErr(ErrZRangeLimit)),
+		expect("ZRANGESTORE", dst, "list", "0", "1", wrongType),
+		expect("EXISTS", dst, rOne),
+		expect("ZRANGESTORE", dst, src, "5", "9", rZero),
+		expect("EXISTS", dst, rZero),
+		expect("ZRANGESTORE", "list", "missing", "0", "1", rZero),
+		expect("EXISTS", "list", rZero),
+	})
+}
+
+// TestZRandMember checks ZRANDMEMBER's errors, its deterministic replies
+// and the properties of its random ones.
+func TestZRandMember(t *testing.T) {
+	h := newHarness(t, 4)
+	h.putList("list")
+	h.run([]step{
+		expect("ZRANDMEMBER", "missing", rNil),
+		expect("ZRANDMEMBER", "missing", "3", rArr()),
+		expect("ZRANDMEMBER", "list", wrongType),
+		expect("ZRANDMEMBER", "list", "1", wrongType),
+		expect("ZADD", "z", "1", "a", "2", "b", "3", "c", rInt(3)),
+		expect("ZRANDMEMBER", "z", "0", rArr()),
+		expect("ZRANDMEMBER", "z", "5", "WITHSCORES", rArr(rBulk("c"), rDbl("3"), rBulk("b"), rDbl("2"), rBulk("a"), rDbl("1"))),
+		expect("ZRANDMEMBER", "z", "x", rErr(ErrNotInteger)),
+		expect("ZRANDMEMBER", "z", "-9223372036854775808", rErr(ErrOutOfRangeLong)),
+		expect("ZRANDMEMBER", "z", "1", "foo", rErr(ErrSyntax)),
+		expect("ZRANDMEMBER", "z", "4611686018427387904", "WITHSCORES", rErr(ErrValueOutOfRange)),
+	})
+	for i := 0; i < 50; i++ {
+		if got := h.do("ZRANDMEMBER", "z"); got != rBulk("a") && got != rBulk("b") && got != rBulk("c") {
+			t.Fatalf("ZRANDMEMBER z: %q", got)
+		}
+		got := h.do("ZRANDMEMBER", "z", "2")
+		if len(got) != len(rArr(rBulk("a"), rBulk("b"))) || strings.Count(got, "$1\r\n") != 2 {
+			t.Fatalf("ZRANDMEMBER z 2: %q", got)
+		}
+		if parts := strings.Split(got, "\r\n"); parts[2] == parts[4] {
+			t.Fatalf("ZRANDMEMBER z 2 repeats: %q", got)
+		}
+		if got := h.do("ZRANDMEMBER", "z", "-5"); !strings.HasPrefix(got, "*5\r\n") {
+			t.Fatalf("ZRANDMEMBER z -5: %q", got)
+		}
+	}
+	// A huge negative count is an output-limit overflow, not an allocation.
+	if got := h.do("ZRANDMEMBER", "z", "-9223372036854775807"); got != "" || !h.ctx.ReplyOverflow {
+		t.Errorf("huge negative count: reply %q, overflow %v", got, h.ctx.ReplyOverflow)
+	}
+}
