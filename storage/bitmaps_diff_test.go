@@ -2,6 +2,7 @@ package storage
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -182,5 +183,53 @@ func randomBitmapCommand(rng *rand.Rand) []string {
 			}
 		}
 		return args
+	}
+}
+
+// TestBitmapDiffLarge diffs range queries over longer random bitmaps,
+// where runs of 0x00 and 0xff bytes cross the masked first and last bytes.
+func TestBitmapDiffLarge(t *testing.T) {
+	addr := startRedis(t)
+	for _, proto := range []int{2, 3} {
+		rc := dialRedis(t, addr, proto)
+		rng := rand.New(rand.NewPCG(uint64(proto), 0x1a76e))
+		d := newDiffSession(t, rc, proto)
+		val := make([]byte, 300)
+		for i := range val {
+			switch rng.IntN(4) {
+			case 0:
+				val[i] = 0
+			case 1:
+				val[i] = 0xff
+			default:
+				val[i] = byte(rng.UintN(256))
+			}
+		}
+		if !d.check([]string{"SET", "big", string(val)}) {
+			return
+		}
+		ends := func(n int) string { return strconv.Itoa(rng.IntN(2*n) - n) }
+		for i := 0; i < 400; i++ {
+			var args []string
+			switch rng.IntN(5) {
+			case 0:
+				args = []string{"BITCOUNT", "big", ends(320), ends(320)}
+			case 1:
+				args = []string{"BITCOUNT", "big", ends(2500), ends(2500), "BIT"}
+			case 2:
+				args = []string{"BITPOS", "big", strconv.Itoa(rng.IntN(2)), ends(320), ends(320)}
+				if rng.IntN(3) == 0 {
+					args = args[:4] // no end: zeros past the string count
+				}
+			case 3:
+				args = []string{"BITPOS", "big", strconv.Itoa(rng.IntN(2)), ends(2500), ends(2500), "BIT"}
+			default:
+				args = []string{"BITFIELD", "big", "OVERFLOW", "SAT", "INCRBY", pick(rng, []string{"i7", "u9", "i64", "u63"}),
+					strconv.Itoa(rng.IntN(2500)), ends(1000), "GET", "i13", strconv.Itoa(rng.IntN(2500))}
+			}
+			if !d.check(args) {
+				return
+			}
+		}
 	}
 }
