@@ -4,11 +4,15 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+
+	"github.com/shardis/shardis/proxy/wire"
+	"github.com/shardis/shardis/storage/glob"
 )
 
 // The multi-key sorted set commands: ZUNION, ZINTER, ZDIFF, their STORE
 // forms and ZINTERCARD, all zunionInterDiffGenericCommand in Redis, and
-// ZRANGESTORE; with them ZRANDMEMBER. Keys
+// ZRANGESTORE and ZMPOP; with them ZRANDMEMBER and ZSCAN. Keys
 // may live on different instances; the command holds every owner's lock
 // for its whole run, so a STORE reads its sources and replaces its
 // destination atomically, as one Redis would.
@@ -23,6 +27,8 @@ func registerZSetsMulti(r *registry) {
 	r.add("zintercard", func(c *Ctx) { zsetAlgebra(c, zopInter, false, true) })
 	r.add("zrangestore", cmdZRangeStore)
 	r.add("zrandmember", cmdZRandMember)
+	r.add("zscan", cmdZScan)
+	r.add("zmpop", cmdZMPop)
 }
 
 // The operations (SET_OP_*) and aggregates (REDIS_AGGR_*).
@@ -457,4 +463,196 @@ func randZEntries(z *zsetValue, count int64) []zentry {
 		out[i] = z.at(perm[i])
 	}
 	return out
+}
+
+// ZSCAN key cursor [MATCH pattern] [COUNT count]
+func cmdZScan(c *Ctx) {
+	cursor, ok := parseCursor(c.Args[2])
+	if !ok {
+		c.W.Error(ErrInvalidCursor)
+		return
+	}
+	// A missing key replies the empty scan before the options are read.
+	z, err := readZSet(&c.KS, c.Args[1])
+	if err != nil {
+		writeErr(c, err)
+		return
+	}
+	if z == nil {
+		c.W.Array(2)
+		c.W.BulkString("0")
+		c.W.Array(0)
+		return
+	}
+	var match []byte
+	count := int64(10)
+	for i := 3; i < len(c.Args); i += 2 {
+		if i+1 >= len(c.Args) {
+			c.W.Error(ErrSyntax)
+			return
+		}
+		switch val := c.Args[i+1]; {
+		case isOpt(c.Args[i], "count"):
+			n, ok := parseCanonicalInt(val)
+			if !ok {
+				c.W.Error(ErrNotInteger)
+				return
+			}
+			if n < 1 {
+				c.W.Error(ErrSyntax)
+				return
+			}
+			count = n
+		case isOpt(c.Args[i], "match"):
+			match = val
+			if len(val) == 1 && val[0] == '*' {
+				match = nil
+			}
+		default:
+			c.W.Error(ErrSyntax)
+			return
+		}
+	}
+	es, next := z.scan(cursor, int(min(count, 1<<30)))
+	if match != nil {
+		kept := es[:0]
+		for _, e := range es {
+			if glob.Match(match, strBytes(e.member), false) {
+				kept = append(kept, e)
+			}
+		}
+		es = kept
+	}
+	c.W.Array(2)
+	var tmp [40]byte
+	c.W.Bulk(strconv.AppendUint(tmp[:0], next, 10))
+	c.W.Array(2 * len(es))
+	for _, e := range es {
+		c.W.BulkString(e.member)
+		c.W.Bulk(appendScoreText(tmp[:0], e.score))
+	}
+}
+
+// appendScoreText is d2string: what ZSCAN replies for a score, a bulk
+// string even in RESP3.
+func appendScoreText(b []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(b, "inf"...)
+	case math.IsInf(f, -1):
+		return append(b, "-inf"...)
+	}
+	return wire.AppendG17(b, f)
+}
+
+// scan returns the entries at or after cursor in ZSCAN order, at least
+// count of them unless the walk ends, and the cursor to continue from (0
+// when done). A listpack is returned whole with cursor 0, as Redis does.
+// The cursor is a hash position (scanHash, as SSCAN's), so a member
+// present for a whole walk is returned exactly once.
+func (z *zsetValue) scan(cursor uint64, count int) ([]zentry, uint64) {
+	if z.zsl == nil {
+		return slices.Clone(z.lp), 0
+	}
+	type hk struct {
+		h uint64
+		e zentry
+	}
+	var todo []hk
+	for m, s := range z.dict {
+		if h := scanHash(m); h >= cursor {
+			todo = append(todo, hk{h, zentry{m, s}})
+		}
+	}
+	slices.SortFunc(todo, func(a, b hk) int {
+		switch {
+		case a.h != b.h:
+			return cmpU64(a.h, b.h)
+		case a.e.member < b.e.member:
+			return -1
+		case a.e.member > b.e.member:
+			return 1
+		}
+		return 0
+	})
+	var out []zentry
+	for i, e := range todo {
+		if len(out) >= count && e.h != todo[i-1].h {
+			return out, e.h
+		}
+		out = append(out, e.e)
+	}
+	return out, 0
+}
+
+func cmpU64(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	return 1
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
+func cmdZMPop(c *Ctx) {
+	// getRangeLongFromObjectOrReply with a message: one text for a
+	// non-integer and an out-of-range number alike.
+	numkeys, ok := parseCanonicalInt(c.Args[1])
+	if !ok || numkeys < 1 {
+		c.W.Error(ErrNumKeysPositive)
+		return
+	}
+	if numkeys >= int64(len(c.Args)-2) { // no MIN|MAX after the keys
+		c.W.Error(ErrSyntax)
+		return
+	}
+	where := 2 + numkeys
+	var fromMax bool
+	switch a := c.Args[where]; {
+	case isOpt(a, "min"):
+	case isOpt(a, "max"):
+		fromMax = true
+	default:
+		c.W.Error(ErrSyntax)
+		return
+	}
+	count := int64(-1)
+	for j := int(where) + 1; j < len(c.Args); j++ {
+		if count != -1 || !isOpt(c.Args[j], "count") || j+1 >= len(c.Args) {
+			c.W.Error(ErrSyntax)
+			return
+		}
+		j++
+		n, ok := parseCanonicalInt(c.Args[j])
+		if !ok || n < 1 {
+			c.W.Error(ErrCountPositive)
+			return
+		}
+		count = n
+	}
+	count = max(count, 1)
+	for _, key := range c.Args[2:where] {
+		v, err := writeZSet(&c.KS, key)
+		if err != nil {
+			writeErr(c, err)
+			return
+		}
+		if v == nil {
+			continue
+		}
+		es, err := opZPop(&c.KS, key, count, fromMax)
+		if err != nil {
+			writeErr(c, err)
+			return
+		}
+		c.W.Array(2)
+		c.W.Bulk(key)
+		c.W.Array(len(es))
+		for _, e := range es {
+			c.W.Array(2)
+			c.W.BulkString(e.member)
+			c.W.Double(e.score)
+		}
+		return
+	}
+	c.W.NullArray()
 }

@@ -59,6 +59,17 @@ var zsetMultiDiffScripts = [][][]string{
 		{"ZRANDMEMBER", "z", "1", "foo"}, {"ZRANDMEMBER", "z", "1", "withscores", "x"}, {"ZRANDMEMBER", "z", "-9223372036854775808"},
 		{"ZRANDMEMBER", "z", "9223372036854775807", "WITHSCORES"}, {"ZRANDMEMBER", "z", "-4611686018427387904", "WITHSCORES"}, {"ZRANDMEMBER", "nokey", "x"}, {"ZRANDMEMBER", "nokey", "1", "x"},
 		{"ZADD", "big", "1", strings.Repeat("m", 65), "0", "x", "2", "y"}, {"ZRANDMEMBER", "big", "3", "WITHSCORES"}, {"ZRANDMEMBER", "big", "5"}},
+	{{"ZADD", "z", "1.5", "a", "2", "b", "inf", "c", "-inf", "d", "1e20", "e", "0.1", "f", "-3", "g"}, {"ZSCAN", "z", "0"},
+		{"ZSCAN", "z", "0", "MATCH", "[a-c]", "COUNT", "1"}, {"ZSCAN", "z", "0", "match", "*"}, {"ZSCAN", "z", "0", "COUNT", "0"},
+		{"ZSCAN", "z", "0", "COUNT", "x"}, {"ZSCAN", "z", "0", "COUNT"}, {"ZSCAN", "z", "0", "FOO", "1"}, {"ZSCAN", "z", "x"},
+		{"ZSCAN", "z", "-1"}, {"ZSCAN", "nokey", "0", "COUNT", "0"}, {"ZSCAN", "list", "0"}, {"ZSCAN", "nokey", "x"},
+		{"ZADD", "y", "1", "p", "2", "q"}, {"ZMPOP", "1", "z", "MIN"}, {"ZMPOP", "1", "z", "max", "COUNT", "2"},
+		{"ZMPOP", "3", "nokey", "y", "z", "MIN", "COUNT", "10"}, {"EXISTS", "y"}, {"ZMPOP", "2", "nokey", "y", "MIN"},
+		{"ZMPOP", "2", "nokey", "list", "MIN"}, {"ZMPOP", "2", "z", "list", "MAX"}, {"ZMPOP", "0", "z", "MIN"}, {"ZMPOP", "x", "z", "MIN"},
+		{"ZMPOP", "2", "z", "MIN"}, {"ZMPOP", "1", "z", "FOO"}, {"ZMPOP", "1", "z", "MIN", "COUNT", "0"}, {"ZMPOP", "1", "z", "MIN", "COUNT", "x"},
+		{"ZMPOP", "1", "z", "MIN", "COUNT"}, {"ZMPOP", "1", "z", "MIN", "COUNT", "1", "COUNT", "1"}, {"ZMPOP", "1", "z", "MIN", "FOO"},
+		{"ZMPOP", "1", "z", "MAX", "count", "9223372036854775807"}, {"EXISTS", "z"}, {"ZMPOP", "1", "z", "MIN"},
+		{"ZMPOP", "-1", "z", "MIN"}, {"ZMPOP", "9223372036854775807", "z", "MIN"}},
 }
 
 func TestZSetMultiDiffScripts(t *testing.T) {
@@ -230,6 +241,52 @@ func checkRandMember(t *testing.T, d *diffSession, args []string, size, count in
 			}
 		} else if r := d.rc.do(t, []string{"ZSCORE", args[1], m}); r[0] != '$' && r[0] != ',' || string(r) == "$-1\r\n" {
 			t.Fatalf("%q: %s is no member", args, m)
+		}
+	}
+}
+
+// TestZSetMultiDiffScan walks a skiplist-encoded set with ZSCAN: the
+// cursors differ from Redis's, so the walk is checked by invariants
+// (every member exactly once, with redis-server's score text).
+func TestZSetMultiDiffScan(t *testing.T) {
+	addr := startRedis(t)
+	for _, proto := range []int{2, 3} {
+		d := newDiffSession(t, dialRedis(t, addr, proto), proto)
+		want := map[string]string{}
+		for i := 0; i < 300; i++ {
+			m := "m" + itoa(i)
+			score := pick(rand.New(rand.NewPCG(uint64(i), 3)), []string{"1", "-2.5", "0.1", "1e20", "inf", "-inf", "7"})
+			d.check([]string{"ZADD", "big", score, m})
+			r := string(d.rc.do(t, []string{"ZSCORE", "big", m}))
+			if proto == 3 { // ZSCAN replies the score as a bulk string
+				r = rBulk(strings.TrimSuffix(r[1:], "\r\n"))
+			}
+			want[m] = r
+		}
+		d.check([]string{"OBJECT", "ENCODING", "big"})
+		seen := map[string]bool{}
+		cursor := "0"
+		for calls := 0; ; calls++ {
+			reply := string(d.h.exec(proto, byteArgs([]string{"ZSCAN", "big", cursor, "COUNT", "25", "MATCH", "m*"})))
+			parts := strings.Split(reply, "\r\n")
+			// *2 $n cursor *2k then $n member $n score ...
+			cursor = parts[2]
+			for i := 4; i+3 < len(parts); i += 4 {
+				m, score := parts[i+1], parts[i+2]+"\r\n"+parts[i+3]+"\r\n"
+				if seen[m] {
+					t.Fatalf("%s returned twice", m)
+				}
+				seen[m] = true
+				if score != want[m] {
+					t.Fatalf("%s: score %q, want %q", m, score, want[m])
+				}
+			}
+			if cursor == "0" || calls > 1000 {
+				break
+			}
+		}
+		if len(seen) != len(want) {
+			t.Fatalf("ZSCAN walk returned %d members, want %d", len(seen), len(want))
 		}
 	}
 }

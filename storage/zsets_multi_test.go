@@ -197,3 +197,60 @@ func TestZRandMember(t *testing.T) {
 		t.Errorf("huge negative count: reply %q, overflow %v", got, h.ctx.ReplyOverflow)
 	}
 }
+
+// TestZMPopAndZScan pops across instances and scans both encodings.
+func TestZMPopAndZScan(t *testing.T) {
+	h := newHarness(t, 4)
+	k := h.keysOnDistinctInstances("mp", 3)
+	h.putList("list")
+	pair := func(m, s string) string { return rArr(rBulk(m), rDbl(s)) }
+	h.run([]step{
+		expect("ZADD", k[1], "1", "a", "2", "b", "3", "c", rInt(3)),
+		expect("ZMPOP", "3", k[0], k[1], k[2], "MIN", rArr(rBulk(k[1]), rArr(pair("a", "1")))),
+		expect("ZMPOP", "2", k[0], k[1], "MAX", "COUNT", "5", rArr(rBulk(k[1]), rArr(pair("c", "3"), pair("b", "2")))),
+		expect("EXISTS", k[1], rZero),
+		expect("ZMPOP", "2", k[0], k[1], "MIN", "*-1\r\n"),
+		expect("ZMPOP", "2", k[0], "list", "MIN", wrongType),
+		expect("ZMPOP", "0", k[0], "MIN", rErr(ErrNumKeysPositive)),
+		expect("ZMPOP", "x", k[0], "MIN", rErr(ErrNumKeysPositive)),
+		expect("ZMPOP", "2", k[0], "MIN", rErr(ErrSyntax)),
+		expect("ZMPOP", "9223372036854775807", k[0], "MIN", rErr(ErrSyntax)),
+		expect("ZMPOP", "1", k[0], "FOO", rErr(ErrSyntax)),
+		expect("ZMPOP", "1", k[0], "MIN", "COUNT", "0", rErr(ErrCountPositive)),
+		expect("ZMPOP", "1", k[0], "MIN", "COUNT", "1", "COUNT", "1", rErr(ErrSyntax)),
+		expect("ZADD", k[2], "1.5", "a", "inf", "b", rInt(2)),
+		expect("ZSCAN", k[2], "0", rArr(rBulk("0"), rArr(rBulk("a"), rBulk("1.5"), rBulk("b"), rBulk("inf")))),
+		expect("ZSCAN", k[2], "0", "MATCH", "b", rArr(rBulk("0"), rArr(rBulk("b"), rBulk("inf")))),
+		expect("ZSCAN", k[2], "0", "COUNT", "0", rErr(ErrSyntax)),
+		expect("ZSCAN", k[2], "x", rErr(ErrInvalidCursor)),
+		expect("ZSCAN", "missing", "0", "COUNT", "0", rArr(rBulk("0"), rArr())),
+		expect("ZSCAN", "list", "0", wrongType),
+	})
+	if got, want := h.do3("ZMPOP", "1", k[2], "MAX"), "*2\r\n"+rBulk(k[2])+"*1\r\n*2\r\n$1\r\nb\r\n,inf\r\n"; got != want {
+		t.Errorf("RESP3 ZMPOP: got %q, want %q", got, want)
+	}
+	// A skiplist scans in pieces; a full walk returns each member once.
+	for i := 0; i < 200; i++ {
+		h.do("ZADD", "big", itoa(i), "m"+itoa(i))
+	}
+	seen := map[string]int{}
+	cursor := "0"
+	for calls := 0; calls == 0 || cursor != "0"; calls++ {
+		parts := strings.Split(h.do("ZSCAN", "big", cursor, "COUNT", "20"), "\r\n")
+		cursor = parts[2]
+		for i := 5; i < len(parts); i += 4 {
+			seen[parts[i]]++
+		}
+		if calls > 500 {
+			t.Fatal("ZSCAN does not end")
+		}
+	}
+	if len(seen) != 200 {
+		t.Errorf("ZSCAN walk saw %d members, want 200", len(seen))
+	}
+	for m, n := range seen {
+		if n != 1 {
+			t.Errorf("%s seen %d times", m, n)
+		}
+	}
+}
