@@ -145,6 +145,30 @@ func randomZSetMultiCommand(rng *rand.Rand) []string {
 		return []string{"SADD", "s", member(), member()}
 	case 3:
 		return []string{"ZRANGE", pick(rng, []string{"a", "b", "d"}), "0", "-1", "WITHSCORES"}
+	case 4:
+		if rng.IntN(2) == 0 {
+			args := []string{"ZMPOP", "2", pick(rng, keys), pick(rng, keys), pick(rng, []string{"MIN", "max"})}
+			if rng.IntN(2) == 0 {
+				args = append(args, "COUNT", pick(rng, []string{"1", "2", "5", "0"}))
+			}
+			return args
+		}
+		args := []string{"ZRANGESTORE", pick(rng, []string{"d", "a", "list"}), pick(rng, keys)}
+		switch rng.IntN(3) {
+		case 0:
+			args = append(args, itoa(rng.IntN(5)-2), itoa(rng.IntN(5)-1))
+		case 1:
+			args = append(args, score(), pick(rng, []string{"+inf", "(3", "1"}), "BYSCORE")
+		default:
+			args = append(args, pick(rng, []string{"-", "[q", "(r"}), pick(rng, []string{"+", "[t"}), "BYLEX")
+		}
+		if rng.IntN(3) == 0 {
+			args = append(args, "REV")
+		}
+		if rng.IntN(3) == 0 {
+			args = append(args, "LIMIT", itoa(rng.IntN(3)), itoa(rng.IntN(4)-1))
+		}
+		return args
 	}
 	cmd := pick(rng, []string{"ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD"})
 	args := []string{cmd}
