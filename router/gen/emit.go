@@ -72,21 +72,29 @@ func emit(version string, cmds []*command) (map[string][]byte, error) {
 	join.p("// redisCommands is Redis %s's command table, sorted by name.\n", version)
 	join.p("var redisCommands = sortedByName(\n")
 	for _, g := range names {
-		ident := goIdent(g) + "Commands"
-		e := &emitter{}
-		header(e)
-		e.p("// %s are Redis's %q command group.\n", ident, g)
-		e.p("var %s = []*Command{\n", ident)
-		for _, c := range groups[g] {
-			e.command(c)
+		// A group whose file would be long is cut into parts of whole
+		// commands, so generated files stay readable too.
+		parts := [][]*command{groups[g]}
+		for i := 0; i < len(parts); i++ {
+			src, err := groupFile(header, g, i, parts[i])
+			if err != nil {
+				return nil, err
+			}
+			if bytes.Count(src, []byte("\n")) > maxGeneratedLines && len(parts[i]) > 1 {
+				half := len(parts[i]) / 2
+				parts = append(parts[:i], append([][]*command{parts[i][:half], parts[i][half:]}, parts[i+1:]...)...)
+				i--
+				continue
+			}
 		}
-		e.p("}\n")
-		src, err := e.source()
-		if err != nil {
-			return nil, err
+		for i, part := range parts {
+			src, err := groupFile(header, g, i, part)
+			if err != nil {
+				return nil, err
+			}
+			files[groupFileName(g, i)] = src
+			join.p("%s,\n", groupIdent(g, i))
 		}
-		files["commands_"+strings.ReplaceAll(g, "-", "_")+"_gen.go"] = src
-		join.p("%s,\n", ident)
 	}
 	join.p(")\n")
 	src, err := join.source()
@@ -95,6 +103,41 @@ func emit(version string, cmds []*command) (map[string][]byte, error) {
 	}
 	files["commands_gen.go"] = src
 	return files, nil
+}
+
+// maxGeneratedLines is where a group's file is cut in two.
+const maxGeneratedLines = 700
+
+// groupFile renders part i of group g as one Go file.
+func groupFile(header func(*emitter), g string, i int, cmds []*command) ([]byte, error) {
+	e := &emitter{}
+	header(e)
+	e.p("// %s are Redis's %q command group", groupIdent(g, i), g)
+	if i > 0 {
+		e.p(" (part %d)", i+1)
+	}
+	e.p(".\n")
+	e.p("var %s = []*Command{\n", groupIdent(g, i))
+	for _, c := range cmds {
+		e.command(c)
+	}
+	e.p("}\n")
+	return e.source()
+}
+
+func groupIdent(g string, i int) string {
+	if i == 0 {
+		return goIdent(g) + "Commands"
+	}
+	return fmt.Sprintf("%sCommands%d", goIdent(g), i+1)
+}
+
+func groupFileName(g string, i int) string {
+	base := "commands_" + strings.ReplaceAll(g, "-", "_")
+	if i > 0 {
+		base += fmt.Sprintf("_%d", i+1)
+	}
+	return base + "_gen.go"
 }
 
 func (e *emitter) source() ([]byte, error) {
