@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"math"
 
 	"github.com/shardis/shardis/proxy/wire"
 )
@@ -53,4 +54,31 @@ func equalFold(a []byte, lower string) bool {
 		}
 	}
 	return true
+}
+
+// parseRandomCount parses the count and optional flag (WITHVALUES,
+// WITHSCORES) of HRANDFIELD and ZRANDMEMBER in Redis's order: the count as
+// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX), then the flag, then
+// the halved range a reply of pairs needs. On failure it has written the
+// error reply.
+func parseRandomCount(c *Ctx, flag string) (count int64, with, ok bool) {
+	count, ok = parseCanonicalInt(c.Args[2])
+	if !ok {
+		c.W.Error(ErrNotInteger)
+		return 0, false, false
+	}
+	if count == math.MinInt64 {
+		c.W.Error(ErrOutOfRangeLong)
+		return 0, false, false
+	}
+	with = len(c.Args) == 4
+	if len(c.Args) > 4 || with && !isOpt(c.Args[3], flag) {
+		c.W.Error(ErrSyntax)
+		return 0, false, false
+	}
+	if with && (count < -math.MaxInt64/2 || count > math.MaxInt64/2) {
+		c.W.Error(ErrValueOutOfRange)
+		return 0, false, false
+	}
+	return count, with, true
 }

@@ -103,9 +103,6 @@ const (
 	ErrHashNotFloat     = "ERR hash value is not a float"
 	ErrHashIncrNaNOrInf = "ERR value is NaN or Infinity"
 	ErrValueOutOfRange  = "ERR value is out of range"
-	// ErrHRandFieldRange is getRangeLongFromObjectOrReply's text for
-	// HRANDFIELD's count range [-LONG_MAX, LONG_MAX].
-	ErrHRandFieldRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 )
 
 // Reply texts of the list family, byte-identical to Redis 7.0.

@@ -410,24 +410,8 @@ func cmdHRandField(c *Ctx) {
 		}
 		return
 	}
-	// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX), then the
-	// option, then a tighter range with WITHVALUES (the reply doubles).
-	count, ok := parseCanonicalInt(c.Args[2])
+	count, withValues, ok := parseRandomCount(c, "withvalues")
 	if !ok {
-		c.W.Error(ErrNotInteger)
-		return
-	}
-	if count == math.MinInt64 {
-		c.W.Error(ErrHRandFieldRange)
-		return
-	}
-	withValues := len(c.Args) == 4
-	if len(c.Args) > 4 || withValues && !isOpt(c.Args[3], "withvalues") {
-		c.W.Error(ErrSyntax)
-		return
-	}
-	if withValues && (count < -math.MaxInt64/2 || count > math.MaxInt64/2) {
-		c.W.Error(ErrValueOutOfRange)
 		return
 	}
 	h, err := readHash(&c.KS, c.Args[1])

@@ -124,7 +124,7 @@ func TestHashCommands(t *testing.T) {
 			expect("HRANDFIELD", "h", "5", "bogus", rErr(ErrSyntax)),
 			expect("HRANDFIELD", "h", "5", "withvalues", "x", rErr(ErrSyntax)),
 			expect("HRANDFIELD", "h", "x", notInt),
-			expect("HRANDFIELD", "h", "-9223372036854775808", rErr(ErrHRandFieldRange)),
+			expect("HRANDFIELD", "h", "-9223372036854775808", rErr(ErrOutOfRangeLong)),
 			expect("HRANDFIELD", "h", "4611686018427387904", "WITHVALUES", rErr(ErrValueOutOfRange)),
 			expect("HRANDFIELD", "h", "-4611686018427387904", "WITHVALUES", rErr(ErrValueOutOfRange)),
 		}},

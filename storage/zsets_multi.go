@@ -393,24 +393,8 @@ func cmdZRandMember(c *Ctx) {
 		}
 		return
 	}
-	// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX), then the
-	// option, then a tighter range with WITHSCORES (the reply doubles).
-	count, ok := parseCanonicalInt(c.Args[2])
+	count, withScores, ok := parseRandomCount(c, "withscores")
 	if !ok {
-		c.W.Error(ErrNotInteger)
-		return
-	}
-	if count == math.MinInt64 {
-		c.W.Error(ErrOutOfRangeLong)
-		return
-	}
-	withScores := len(c.Args) == 4
-	if len(c.Args) > 4 || withScores && !isOpt(c.Args[3], "withscores") {
-		c.W.Error(ErrSyntax)
-		return
-	}
-	if withScores && (count < -math.MaxInt64/2 || count > math.MaxInt64/2) {
-		c.W.Error(ErrValueOutOfRange)
 		return
 	}
 	z, err := readZSet(&c.KS, c.Args[1])
