@@ -502,32 +502,11 @@ func cmdHScan(c *Ctx) {
 		c.W.Array(0)
 		return
 	}
-	var match []byte
-	count := int64(10)
-	for i := 3; i < len(c.Args); i += 2 {
-		arg := c.Args[i]
-		switch {
-		case i+1 < len(c.Args) && isOpt(arg, "count"):
-			n, ok := parseCanonicalInt(c.Args[i+1])
-			if !ok {
-				c.W.Error(ErrNotInteger)
-				return
-			}
-			if n < 1 {
-				c.W.Error(ErrSyntax)
-				return
-			}
-			count = n
-		case i+1 < len(c.Args) && isOpt(arg, "match"):
-			match = c.Args[i+1]
-			if len(match) == 1 && match[0] == '*' {
-				match = nil
-			}
-		default:
-			c.W.Error(ErrSyntax)
-			return
-		}
+	o, ok := parseScanOptions(c, 3, false)
+	if !ok {
+		return
 	}
+	match, count := o.match, o.count
 	next, idx := opHScan(h, cursor, count, match)
 	c.W.Array(2)
 	var tmp [24]byte

@@ -153,38 +153,9 @@ func cmdScan(c *Ctx) {
 		c.W.Error(ErrInvalidCursor)
 		return
 	}
-	o := scanOpts{count: 10}
-	for i := 2; i < len(c.Args); i++ {
-		if i+1 >= len(c.Args) {
-			c.W.Error(ErrSyntax)
-			return
-		}
-		arg, val := c.Args[i], c.Args[i+1]
-		switch {
-		case bytes.EqualFold(arg, []byte("match")):
-			// "*" matches everything, the empty key included, as in Redis.
-			o.match = val
-			if len(val) == 1 && val[0] == '*' {
-				o.match = nil
-			}
-		case bytes.EqualFold(arg, []byte("count")):
-			n, ok := parseCanonicalInt(val)
-			if !ok {
-				c.W.Error(ErrNotInteger)
-				return
-			}
-			if n < 1 {
-				c.W.Error(ErrSyntax)
-				return
-			}
-			o.count = n
-		case bytes.EqualFold(arg, []byte("type")):
-			o.typ, o.typed = kindByName(val), true
-		default:
-			c.W.Error(ErrSyntax)
-			return
-		}
-		i++
+	o, ok := parseScanOptions(c, 2, true)
+	if !ok {
+		return
 	}
 	next, keys := opScan(&c.KS, cursor, o)
 	c.W.Array(2)
@@ -194,6 +165,46 @@ func cmdScan(c *Ctx) {
 	for _, k := range keys {
 		c.W.BulkString(k)
 	}
+}
+
+// parseScanOptions parses the MATCH and COUNT options, and TYPE when
+// allowType (SCAN only), that SCAN, HSCAN, SSCAN and ZSCAN share, from
+// Args[from:], as scanGenericCommand does. MATCH "*" matches everything,
+// the empty key included, as in Redis. On failure the error reply has been
+// written.
+func parseScanOptions(c *Ctx, from int, allowType bool) (scanOpts, bool) {
+	o := scanOpts{count: 10}
+	for i := from; i < len(c.Args); i += 2 {
+		if i+1 >= len(c.Args) {
+			c.W.Error(ErrSyntax)
+			return o, false
+		}
+		arg, val := c.Args[i], c.Args[i+1]
+		switch {
+		case isOpt(arg, "match"):
+			o.match = val
+			if len(val) == 1 && val[0] == '*' {
+				o.match = nil
+			}
+		case isOpt(arg, "count"):
+			n, ok := parseCanonicalInt(val)
+			if !ok {
+				c.W.Error(ErrNotInteger)
+				return o, false
+			}
+			if n < 1 {
+				c.W.Error(ErrSyntax)
+				return o, false
+			}
+			o.count = n
+		case allowType && isOpt(arg, "type"):
+			o.typ, o.typed = kindByName(val), true
+		default:
+			c.W.Error(ErrSyntax)
+			return o, false
+		}
+	}
+	return o, true
 }
 
 type scanOpts struct {

@@ -468,35 +468,11 @@ func cmdZScan(c *Ctx) {
 		c.W.Array(0)
 		return
 	}
-	var match []byte
-	count := int64(10)
-	for i := 3; i < len(c.Args); i += 2 {
-		if i+1 >= len(c.Args) {
-			c.W.Error(ErrSyntax)
-			return
-		}
-		switch val := c.Args[i+1]; {
-		case isOpt(c.Args[i], "count"):
-			n, ok := parseCanonicalInt(val)
-			if !ok {
-				c.W.Error(ErrNotInteger)
-				return
-			}
-			if n < 1 {
-				c.W.Error(ErrSyntax)
-				return
-			}
-			count = n
-		case isOpt(c.Args[i], "match"):
-			match = val
-			if len(val) == 1 && val[0] == '*' {
-				match = nil
-			}
-		default:
-			c.W.Error(ErrSyntax)
-			return
-		}
+	o, ok := parseScanOptions(c, 3, false)
+	if !ok {
+		return
 	}
+	match, count := o.match, o.count
 	es, next := z.scan(cursor, int(min(count, 1<<30)))
 	if match != nil {
 		kept := es[:0]
