@@ -42,23 +42,16 @@ var (
 
 // readHash is lookupKeyRead plus checkType: key's hash, nil when missing.
 func readHash(ks *Keyspace, key []byte) (*hashValue, error) {
-	v := ks.Read(key)
+	v, err := ks.ReadKind(key, KindHash)
 	if v == nil {
-		return nil, nil
-	}
-	if v.Kind != KindHash {
-		return nil, errWrongType
+		return nil, err
 	}
 	return v.Obj.(*hashValue), nil
 }
 
 // writeHash is lookupKeyWrite plus checkType, counting no hit or miss.
 func writeHash(ks *Keyspace, key []byte) (*Value, error) {
-	v := ks.Get(key)
-	if v != nil && v.Kind != KindHash {
-		return nil, errWrongType
-	}
-	return v, nil
+	return ks.WriteKind(key, KindHash)
 }
 
 // hashFor is hashTypeLookupWriteOrCreate: key's hash value, or (isNew) a

@@ -83,6 +83,26 @@ func (k *Keyspace) lookup(key []byte) (*Value, *Instance) {
 	return nil, in
 }
 
+// ReadKind is Redis's lookupKeyRead plus checkType: key's live value when
+// it is of the given kind, nil when key is missing, errWrongType when it
+// holds another type. Reads count a keyspace hit or miss.
+func (k *Keyspace) ReadKind(key []byte, kind Kind) (*Value, error) {
+	return checkKind(k.Read(key), kind)
+}
+
+// WriteKind is lookupKeyWrite plus checkType: ReadKind without counting a
+// hit or miss, for commands that write.
+func (k *Keyspace) WriteKind(key []byte, kind Kind) (*Value, error) {
+	return checkKind(k.Get(key), kind)
+}
+
+func checkKind(v *Value, kind Kind) (*Value, error) {
+	if v != nil && v.Kind != kind {
+		return nil, errWrongType
+	}
+	return v, nil
+}
+
 // Exists reports whether key holds a live value.
 func (k *Keyspace) Exists(key []byte) bool { return k.Get(key) != nil }
 

@@ -33,23 +33,16 @@ func registerLists(r *registry) {
 
 // readList is lookupKeyRead plus checkType: key's list, nil when missing.
 func readList(ks *Keyspace, key []byte) (*listValue, error) {
-	v := ks.Read(key)
+	v, err := ks.ReadKind(key, KindList)
 	if v == nil {
-		return nil, nil
-	}
-	if v.Kind != KindList {
-		return nil, errWrongType
+		return nil, err
 	}
 	return v.Obj.(*listValue), nil
 }
 
 // writeList is lookupKeyWrite plus checkType, counting no hit or miss.
 func writeList(ks *Keyspace, key []byte) (*Value, error) {
-	v := ks.Get(key)
-	if v != nil && v.Kind != KindList {
-		return nil, errWrongType
-	}
-	return v, nil
+	return ks.WriteKind(key, KindList)
 }
 
 // listFor is writeList that creates: key's list value, or (isNew) a new

@@ -44,11 +44,9 @@ func writeSet(ks *Keyspace, key []byte) (*Value, *setObj, error) {
 }
 
 func asSet(v *Value) (*Value, *setObj, error) {
+	v, err := checkKind(v, KindSet)
 	if v == nil {
-		return nil, nil, nil
-	}
-	if v.Kind != KindSet {
-		return nil, nil, errWrongType
+		return nil, nil, err
 	}
 	return v, v.Obj.(*setObj), nil
 }

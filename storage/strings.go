@@ -36,21 +36,13 @@ func registerStrings(r *registry) {
 // readString is lookupKeyRead plus checkType: key's string value, nil when
 // missing, errWrongType when key holds another type.
 func readString(ks *Keyspace, key []byte) (*Value, error) {
-	v := ks.Read(key)
-	if v != nil && v.Kind != KindString {
-		return nil, errWrongType
-	}
-	return v, nil
+	return ks.ReadKind(key, KindString)
 }
 
 // writeString is lookupKeyWrite plus checkType: as readString, without
 // counting a keyspace hit or miss (Redis counts reads only).
 func writeString(ks *Keyspace, key []byte) (*Value, error) {
-	v := ks.Get(key)
-	if v != nil && v.Kind != KindString {
-		return nil, errWrongType
-	}
-	return v, nil
+	return ks.WriteKind(key, KindString)
 }
 
 // replyValue writes a string value, or the null reply for nil.

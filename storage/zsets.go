@@ -33,23 +33,16 @@ var (
 
 // readZSet is lookupKeyRead plus checkType: key's set, nil when missing.
 func readZSet(ks *Keyspace, key []byte) (*zsetValue, error) {
-	v := ks.Read(key)
+	v, err := ks.ReadKind(key, KindZSet)
 	if v == nil {
-		return nil, nil
-	}
-	if v.Kind != KindZSet {
-		return nil, errWrongType
+		return nil, err
 	}
 	return v.Obj.(*zsetValue), nil
 }
 
 // writeZSet is lookupKeyWrite plus checkType, counting no hit or miss.
 func writeZSet(ks *Keyspace, key []byte) (*Value, error) {
-	v := ks.Get(key)
-	if v != nil && v.Kind != KindZSet {
-		return nil, errWrongType
-	}
-	return v, nil
+	return ks.WriteKind(key, KindZSet)
 }
 
 // zsetDone publishes changes to v: it refreshes the encoding, stores a new
