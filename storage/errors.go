@@ -148,3 +148,28 @@ const (
 	ErrBitFieldOverflowType = "ERR Invalid OVERFLOW type specified"
 	ErrBitFieldRO           = "ERR BITFIELD_RO only supports the GET subcommand"
 )
+
+// Reply texts of the HyperLogLog family, byte-identical to Redis 7.0.
+const (
+	ErrHLLInvalid = "WRONGTYPE Key is not a valid HyperLogLog string value."
+)
+
+// Reply texts of the geo family, byte-identical to Redis 7.0.
+const (
+	ErrGeoUnsupportedUnit = "ERR unsupported unit provided. please use M, KM, FT, MI"
+)
+
+// Reply texts of the stream family, byte-identical to Redis 7.0.
+const (
+	ErrStreamIDInvalid = "ERR Invalid stream ID specified as stream command argument"
+)
+
+// Reply texts of SORT and SORT_RO, byte-identical to Redis 7.0.
+const (
+	ErrSortOne = "ERR One or more scores can't be converted into double"
+)
+
+// Reply texts of DUMP, RESTORE and MEMORY, byte-identical to Redis 7.0.
+const (
+	ErrDumpPayload = "ERR DUMP payload version or checksum are wrong"
+)

