@@ -3,6 +3,7 @@ package configs
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,7 +18,8 @@ type Config struct {
 	cur atomic.Pointer[values]
 	// setMu serialises writers so two CONFIG SETs cannot both copy the
 	// same snapshot and lose one of the updates. Readers ignore it.
-	setMu sync.Mutex
+	setMu     sync.Mutex
+	observers []func(*Config)
 }
 
 // values is one immutable snapshot of every setting. Set copies the
@@ -44,6 +46,17 @@ type values struct {
 	adminPort              int
 	adminToken             string
 	configFile             string
+
+	hashMaxListpackEntries int
+	hashMaxListpackValue   int64
+	setMaxIntsetEntries    int
+	zsetMaxListpackEntries int
+	zsetMaxListpackValue   int64
+	listMaxListpackSize    int
+	listCompressDepth      int
+	hllSparseMaxBytes      int64
+	streamNodeMaxBytes     int64
+	streamNodeMaxEntries   int
 }
 
 // Default returns every setting at its default.
@@ -86,27 +99,46 @@ func (c *Config) v() *values { return c.cur.Load() }
 func (c *Config) Get(patterns ...string) [][2]string {
 	v := c.v()
 	var out [][2]string
-	seen := make([]bool, len(params))
-	add := func(i int, name string) {
-		if !seen[i] {
-			seen[i] = true
+	// A setting and its alias are separate entries, as in Redis's table
+	// of names: a glob can match either or both, each answered once.
+	seen := make([]bool, 2*len(params))
+	add := func(i int, alias bool, name string) {
+		k := 2 * i
+		if alias {
+			k++
+		}
+		if !seen[k] {
+			seen[k] = true
 			out = append(out, [2]string{name, params[i].kind.get(v)})
 		}
 	}
 	for _, pat := range patterns {
 		if !strings.ContainsAny(pat, "*?[") {
 			if i := lookup(pat); i >= 0 {
-				add(i, pat)
+				add(i, !equalFoldASCII(params[i].name, pat), pat)
 			}
 			continue
 		}
-		for i := range params {
-			if glob.MatchString(pat, params[i].name, true) {
-				add(i, params[i].name)
+		for i, p := range params {
+			if glob.MatchString(pat, p.name, true) {
+				add(i, false, p.name)
+			}
+			if p.alias != "" && glob.MatchString(pat, p.alias, true) {
+				add(i, true, p.alias)
 			}
 		}
 	}
 	return out
+}
+
+// Observe calls fn with c now and after every successful Set, so a
+// component that caches settings outside Config (the storage engine's
+// encoding thresholds) follows CONFIG SET. Calls are serialised with Set.
+func (c *Config) Observe(fn func(*Config)) {
+	c.setMu.Lock()
+	defer c.setMu.Unlock()
+	c.observers = append(c.observers, fn)
+	fn(c)
 }
 
 // Set implements CONFIG SET with Redis 7.0's semantics and replies. pairs
@@ -121,44 +153,50 @@ func (c *Config) Set(pairs ...string) error {
 	if len(pairs) == 0 || len(pairs)%2 != 0 {
 		return errors.New("ERR syntax error")
 	}
-	idx := make([]int, 0, len(pairs)/2)
+	// An alias is a separate entry of Redis's table of names: naming a
+	// setting and its alias together is no duplicate, and the later wins.
+	type target struct {
+		param int
+		alias bool
+	}
+	idx := make([]target, 0, len(pairs)/2)
 	for i := 0; i < len(pairs); i += 2 {
 		name := pairs[i]
 		p := lookup(name)
-		switch {
-		case p < 0:
+		if p < 0 {
 			return fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", name)
+		}
+		tg := target{p, !equalFoldASCII(params[p].name, name)}
+		switch {
 		case !params[p].mutable:
 			return setFailed(name, "can't set immutable config")
-		case containsInt(idx, p):
+		case slices.Contains(idx, tg):
 			return setFailed(name, "duplicate parameter")
 		}
-		idx = append(idx, p)
+		idx = append(idx, tg)
 	}
 
 	c.setMu.Lock()
 	defer c.setMu.Unlock()
 	next := *c.v()
-	for n, p := range idx {
-		if err := params[p].kind.set(&next, pairs[2*n+1]); err != nil {
-			return setFailed(params[p].name, err.Error())
+	for n, tg := range idx {
+		if err := params[tg.param].kind.set(&next, pairs[2*n+1]); err != nil {
+			name := params[tg.param].name
+			if tg.alias {
+				name = params[tg.param].alias
+			}
+			return setFailed(name, err.Error())
 		}
 	}
 	c.cur.Store(&next)
+	for _, fn := range c.observers {
+		fn(c)
+	}
 	return nil
 }
 
 func setFailed(name, reason string) error {
 	return fmt.Errorf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, reason)
-}
-
-func containsInt(s []int, n int) bool {
-	for _, x := range s {
-		if x == n {
-			return true
-		}
-	}
-	return false
 }
 
 // Run-time settings. Each is one atomic load, cheap enough to call for
@@ -235,3 +273,34 @@ func (c *Config) AdminToken() string { return c.v().adminToken }
 // ConfigFile is the YAML file the settings were read from, as given to
 // --config; "" when there was none.
 func (c *Config) ConfigFile() string { return c.v().configFile }
+
+// Encoding thresholds: when a collection leaves its compact encoding.
+// They mirror Redis's settings of the same names.
+
+// HashMaxListpackEntries is hash-max-listpack-entries.
+func (c *Config) HashMaxListpackEntries() int { return c.v().hashMaxListpackEntries }
+
+// HashMaxListpackValue is hash-max-listpack-value, in bytes.
+func (c *Config) HashMaxListpackValue() int64 { return c.v().hashMaxListpackValue }
+
+// SetMaxIntsetEntries is set-max-intset-entries.
+func (c *Config) SetMaxIntsetEntries() int { return c.v().setMaxIntsetEntries }
+
+// ZSetMaxListpackEntries is zset-max-listpack-entries.
+func (c *Config) ZSetMaxListpackEntries() int { return c.v().zsetMaxListpackEntries }
+
+// ZSetMaxListpackValue is zset-max-listpack-value, in bytes.
+func (c *Config) ZSetMaxListpackValue() int64 { return c.v().zsetMaxListpackValue }
+
+// ListMaxListpackSize is list-max-listpack-size: elements per quicklist
+// node when positive, -1..-5 for a node size of 4 KiB to 64 KiB.
+func (c *Config) ListMaxListpackSize() int { return c.v().listMaxListpackSize }
+
+// HLLSparseMaxBytes is hll-sparse-max-bytes.
+func (c *Config) HLLSparseMaxBytes() int64 { return c.v().hllSparseMaxBytes }
+
+// StreamNodeMaxBytes is stream-node-max-bytes.
+func (c *Config) StreamNodeMaxBytes() int64 { return c.v().streamNodeMaxBytes }
+
+// StreamNodeMaxEntries is stream-node-max-entries.
+func (c *Config) StreamNodeMaxEntries() int { return c.v().streamNodeMaxEntries }

@@ -81,7 +81,10 @@ func TestGet(t *testing.T) {
 		{[]string{"PORT"}, [][2]string{{"PORT", "6379"}}},
 		{[]string{"port", "PORT", "po*"}, [][2]string{{"port", "6379"}}},
 		{[]string{"PORT", "p*"}, [][2]string{{"PORT", "6379"}, {"proto-max-bulk-len", "536870912"}}},
-		{[]string{"*MAX*"}, [][2]string{{"maxclients", "10000"}, {"proto-max-bulk-len", "536870912"}}},
+		{[]string{"*MAX*B*"}, [][2]string{{"proto-max-bulk-len", "536870912"}, {"hll-sparse-max-bytes", "3000"}, {"stream-node-max-bytes", "4096"}}},
+		// An alias is an entry of its own, echoed as spelled.
+		{[]string{"hash-max-z*-entries", "HASH-MAX-ZIPLIST-ENTRIES", "hash-max-listpack-entries"}, [][2]string{
+			{"hash-max-ziplist-entries", "512"}, {"hash-max-listpack-entries", "512"}}},
 		{[]string{"h?", "[h]z", "HZ"}, [][2]string{{"hz", "10"}}},
 		{[]string{"admin-*"}, [][2]string{{"admin-bind", "127.0.0.1"}, {"admin-port", "6380"}, {"admin-token", ""}}},
 		{[]string{"*buffer-limit"}, [][2]string{
@@ -96,8 +99,14 @@ func TestGet(t *testing.T) {
 			t.Errorf("Get(%q) = %q, want %q", tt.patterns, got, tt.want)
 		}
 	}
-	if got := c.Get("*"); len(got) != len(params) {
-		t.Errorf("Get(*) returned %d settings, want all %d", len(got), len(params))
+	aliases := 0
+	for _, p := range params {
+		if p.alias != "" {
+			aliases++
+		}
+	}
+	if got := c.Get("*"); len(got) != len(params)+aliases {
+		t.Errorf("Get(*) returned %d settings, want all %d and their %d aliases", len(got), len(params), aliases)
 	}
 }
 

@@ -74,6 +74,9 @@ func renderREADMETable() string {
 		if p.cmdline {
 			doc = "Command line only. " + doc
 		}
+		if p.alias != "" {
+			doc += " Alias: `" + p.alias + "`."
+		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | `%s` | %s |\n", p.name, def, mutable, strings.ReplaceAll(p.kind.syntax(), "|", `\|`), cell(doc))
 	}
 	b.WriteString(endTable)

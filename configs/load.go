@@ -35,7 +35,7 @@ func load(args []string, stderr io.Writer) (*Config, error) {
 	var given []flagValue
 	for i := range params {
 		p := &params[i]
-		fs.Func(p.name, p.doc, func(s string) error {
+		parse := func(s string) error {
 			// Parse into scratch now so a bad value is reported
 			// against its flag; it is applied only after the file.
 			var scratch values
@@ -44,7 +44,11 @@ func load(args []string, stderr io.Writer) (*Config, error) {
 			}
 			given = append(given, flagValue{i, s})
 			return nil
-		})
+		}
+		fs.Func(p.name, p.doc, parse)
+		if p.alias != "" {
+			fs.Func(p.alias, "alias of "+p.name, parse)
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -132,7 +136,7 @@ func loadFile(v *values, path string) error {
 		name := key.Value
 		p := lookup(name)
 		switch {
-		case key.Kind != yaml.ScalarNode || p < 0 || params[p].name != name:
+		case key.Kind != yaml.ScalarNode || p < 0 || params[p].name != name && params[p].alias != name:
 			return fmt.Errorf("configs: %s:%d: unknown key %q", path, key.Line, name)
 		case params[p].cmdline:
 			return fmt.Errorf("configs: %s:%d: %s can only be given on the command line", path, key.Line, name)
@@ -177,6 +181,9 @@ memory values take its units (k=1000, kb=1024, m, mb, g, gb).
 		def := fmt.Sprintf("default %q", p.def)
 		if p.mutable {
 			def += "; CONFIG SET"
+		}
+		if p.alias != "" {
+			def += "; alias --" + p.alias
 		}
 		fmt.Fprintf(&b, "  --%s <%s>\n        %s\n", p.name, p.kind.syntax(), def)
 		for _, line := range wrap(p.doc, 70) {

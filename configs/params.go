@@ -9,6 +9,9 @@ type param struct {
 	// name is the redis.conf directive, or a shardis name in the same
 	// style; it is the flag, the YAML key and the CONFIG name.
 	name string
+	// alias is the directive's older redis.conf name, accepted wherever
+	// name is (hash-max-ziplist-entries for hash-max-listpack-entries).
+	alias string
 	// def is the default in redis.conf syntax ("512mb"), parsed by kind
 	// like any other input.
 	def string
@@ -136,6 +139,57 @@ var params = []param{
 			"Set it whenever admin-bind is not a loopback address.",
 	},
 	{
+		name: "hash-max-listpack-entries", alias: "hash-max-ziplist-entries", def: "512", mutable: true,
+		kind: integer(0, math.MaxInt64, func(v *values) *int { return &v.hashMaxListpackEntries }),
+		doc:  "A hash with more fields than this uses a hash table instead of the compact listpack encoding.",
+	},
+	{
+		name: "hash-max-listpack-value", alias: "hash-max-ziplist-value", def: "64", mutable: true,
+		kind: memory(0, math.MaxInt64, func(v *values) *int64 { return &v.hashMaxListpackValue }),
+		doc:  "A hash holding a field or value longer than this many bytes uses a hash table instead of a listpack.",
+	},
+	{
+		name: "set-max-intset-entries", def: "512", mutable: true,
+		kind: integer(0, math.MaxInt64, func(v *values) *int { return &v.setMaxIntsetEntries }),
+		doc:  "A set of integers only keeps the compact sorted intset encoding up to this many members.",
+	},
+	{
+		name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", def: "128", mutable: true,
+		kind: integer(0, math.MaxInt64, func(v *values) *int { return &v.zsetMaxListpackEntries }),
+		doc:  "A sorted set with more members than this uses a skiplist and a hash table instead of a listpack.",
+	},
+	{
+		name: "zset-max-listpack-value", alias: "zset-max-ziplist-value", def: "64", mutable: true,
+		kind: memory(0, math.MaxInt64, func(v *values) *int64 { return &v.zsetMaxListpackValue }),
+		doc:  "A sorted set holding a member longer than this many bytes uses a skiplist instead of a listpack.",
+	},
+	{
+		name: "list-max-listpack-size", alias: "list-max-ziplist-size", def: "-2", mutable: true,
+		kind: integer(math.MinInt32, math.MaxInt32, func(v *values) *int { return &v.listMaxListpackSize }),
+		doc: "Size of one node of a list as DUMP and snapshots write it (quicklist nodes): a positive " +
+			"number of elements, or -1..-5 for 4, 8, 16, 32 or 64 KiB. In memory lists are one ring buffer.",
+	},
+	{
+		name: "list-compress-depth", def: "0", mutable: true,
+		kind: integer(0, math.MaxInt32, func(v *values) *int { return &v.listCompressDepth }),
+		doc:  "Accepted for compatibility with redis.conf; shardis does not compress list nodes.",
+	},
+	{
+		name: "hll-sparse-max-bytes", def: "3000", mutable: true,
+		kind: memory(0, math.MaxInt64, func(v *values) *int64 { return &v.hllSparseMaxBytes }),
+		doc:  "A HyperLogLog whose sparse representation would grow past this many bytes is converted to the dense one.",
+	},
+	{
+		name: "stream-node-max-bytes", def: "4096", mutable: true,
+		kind: memory(0, math.MaxInt64, func(v *values) *int64 { return &v.streamNodeMaxBytes }),
+		doc:  "Largest node of a stream in bytes, which sets how many entries XTRIM and XADD with ~ remove at once; 0 means no limit.",
+	},
+	{
+		name: "stream-node-max-entries", def: "100", mutable: true,
+		kind: integer(0, math.MaxInt64, func(v *values) *int { return &v.streamNodeMaxEntries }),
+		doc:  "Most entries in one node of a stream; 0 means no limit.",
+	},
+	{
 		name: "config", def: "", cmdline: true,
 		kind: text(func(v *values) *string { return &v.configFile }),
 		doc:  "YAML file to read settings from, keyed by these names; flags override it.",
@@ -146,7 +200,7 @@ var params = []param{
 // ASCII case as Redis's strcasecmp does, or -1.
 func lookup(name string) int {
 	for i := range params {
-		if equalFoldASCII(params[i].name, name) {
+		if equalFoldASCII(params[i].name, name) || params[i].alias != "" && equalFoldASCII(params[i].alias, name) {
 			return i
 		}
 	}

@@ -29,7 +29,9 @@ func TestRedisDifferential(t *testing.T) {
 	r := startRedis(t)
 	c := Default()
 	shared := []string{"maxclients", "proto-max-bulk-len", "client-query-buffer-limit",
-		"client-output-buffer-limit", "timeout", "hz"}
+		"client-output-buffer-limit", "timeout", "hz", "hash-max-listpack-entries", "hash-max-listpack-value",
+		"set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value", "list-max-listpack-size",
+		"list-compress-depth", "hll-sparse-max-bytes", "stream-node-max-bytes", "stream-node-max-entries"}
 	// Start both from shardis's defaults.
 	for _, p := range c.Get(shared...) {
 		if got := r.do(t, "CONFIG", "SET", p[0], p[1]); got != "OK" {
@@ -67,6 +69,15 @@ func TestRedisDifferential(t *testing.T) {
 		{"databases", "10"}, {"DATABASES", "abc"}, {"databases", "3", "timeout", "-1"}, {"timeout", "-1", "databases", "3"},
 		{"databases", "1", "databases", "2"}, {"logfile", "x"}, {"io-threads", "2"},
 		{"hz", "5", "timeout"},
+		{"hash-max-listpack-entries", "1kb"}, {"hash-max-ziplist-entries", "x"}, {"hash-max-ziplist-entries", "-1"},
+		{"hash-max-ziplist-entries", "7"}, {"hash-max-listpack-entries", "8", "hash-max-ziplist-entries", "9"},
+		{"hash-max-listpack-value", "1kb"}, {"HASH-MAX-ZIPLIST-VALUE", "2k"}, {"hash-max-listpack-value", "-1"},
+		{"set-max-intset-entries", "1kb"}, {"set-max-intset-entries", "0"}, {"set-max-intset-entries", "9223372036854775807"},
+		{"zset-max-listpack-entries", "3"}, {"zset-max-ziplist-value", "1mb"}, {"zset-max-ziplist-entries", "x"},
+		{"list-max-listpack-size", "-6"}, {"list-max-ziplist-size", "1kb"}, {"list-max-listpack-size", "-2147483649"},
+		{"list-max-listpack-size", "-2147483648"}, {"list-compress-depth", "-1"}, {"list-compress-depth", "3"},
+		{"hll-sparse-max-bytes", "1kb"}, {"hll-sparse-max-bytes", "-1"}, {"stream-node-max-bytes", "0"},
+		{"stream-node-max-entries", "1kb"}, {"stream-node-max-entries", "-1"}, {"stream-node-max-entries", "50"},
 	}
 	for _, pairs := range sets {
 		want := r.do(t, append([]string{"CONFIG", "SET"}, pairs...)...)
@@ -85,6 +96,8 @@ func TestRedisDifferential(t *testing.T) {
 	gets := [][]string{
 		{"maxclients"}, {"MAXCLIENTS"}, {"*buffer-limit"}, {"proto-max-*"}, {"h?", "[h]z", "HZ"},
 		{"timeout", "TIMEOUT"}, {"hz", "maxclients", "hz"}, {"databases", "io-threads"}, {"nosuch"},
+		{"*ziplist*"}, {"hash-max-*"}, {"hash-max-ziplist-entries", "hash-max-listpack-entries"},
+		{"HASH-MAX-ZIPLIST-VALUE"}, {"*-max-*-entries"}, {"list-*"}, {"stream-*"},
 	}
 	for _, patterns := range gets {
 		got, want := sorted(c.Get(patterns...)), r.getPairs(t, patterns...)

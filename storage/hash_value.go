@@ -1,15 +1,5 @@
 package storage
 
-// Redis's defaults for when a hash stops being a listpack
-// (hash-max-listpack-entries, hash-max-listpack-value). Constants for now;
-// they will become CONFIG settings. The entry limit is redis-server's
-// built-in default, 512, which is what a server started without a config
-// file (the oracle) uses; the sample redis.conf lowers it to 128.
-const (
-	hashMaxListpackEntries = 512
-	hashMaxListpackValue   = 64
-)
-
 // hashEntryOverhead approximates the bytes one field/value pair costs
 // beyond its payload (two string headers, and a map slot once converted),
 // for memory accounting.
@@ -80,7 +70,7 @@ func (h *hashValue) get(field []byte) (string, bool) {
 // fitsListpack is the per-element test of hashTypeTryConversion and
 // hashTypeSet: an element longer than hash-max-listpack-value forces the
 // hashtable encoding.
-func fitsListpack(b []byte) bool { return len(b) <= hashMaxListpackValue }
+func fitsListpack(b []byte) bool { return int64(len(b)) <= encoding().HashMaxListpackValue }
 
 // convert switches a listpack to the hashtable form.
 func (h *hashValue) convert() {
@@ -112,7 +102,7 @@ func (h *hashValue) set(field, value []byte) bool {
 	h.bytes += int64(len(field) + len(value))
 	if h.index != nil {
 		h.index[f] = len(h.fields) - 1
-	} else if len(h.fields) > hashMaxListpackEntries {
+	} else if int64(len(h.fields)) > encoding().HashMaxListpackEntries {
 		h.convert()
 	}
 	return true

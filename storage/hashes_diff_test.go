@@ -168,9 +168,9 @@ func TestHashDiffBig(t *testing.T) {
 	addr := startRedis(t)
 	for _, proto := range []int{2, 3} {
 		d := newDiffSession(t, dialRedis(t, addr, proto), proto)
-		for i := 0; i < hashMaxListpackEntries+2; i++ {
+		for i := 0; i < int(encoding().HashMaxListpackEntries)+2; i++ {
 			hashCheck(d, []string{"HSET", "big", "f" + itoa(i), "v" + itoa(i)})
-			if i == hashMaxListpackEntries-1 || i == hashMaxListpackEntries {
+			if i == int(encoding().HashMaxListpackEntries)-1 || i == int(encoding().HashMaxListpackEntries) {
 				hashCheck(d, []string{"OBJECT", "ENCODING", "big"})
 			}
 		}

@@ -191,7 +191,7 @@ func TestHashRESP3(t *testing.T) {
 func TestHashEncodingConversion(t *testing.T) {
 	h := newHarness(t, 2)
 	enc := func(key string) string { return h.do("OBJECT", "ENCODING", key) }
-	max := hashMaxListpackEntries
+	max := int(encoding().HashMaxListpackEntries)
 	for i := 0; i < max; i++ {
 		h.do("HSET", "h", "f"+itoa(i), "v")
 	}
@@ -236,11 +236,11 @@ func TestHashEncodingConversion(t *testing.T) {
 func TestHashtableOps(t *testing.T) {
 	h := newHarness(t, 1)
 	want := map[string]string{}
-	for i := 0; i < hashMaxListpackEntries+100; i++ {
+	for i := 0; i < int(encoding().HashMaxListpackEntries)+100; i++ {
 		h.do("HSET", "h", "f"+itoa(i), "v"+itoa(i))
 		want["f"+itoa(i)] = "v" + itoa(i)
 	}
-	for i := 0; i < hashMaxListpackEntries+100; i += 3 {
+	for i := 0; i < int(encoding().HashMaxListpackEntries)+100; i += 3 {
 		if got := h.do("HDEL", "h", "f"+itoa(i)); got != rOne {
 			t.Fatalf("HDEL f%d = %q", i, got)
 		}
@@ -303,7 +303,7 @@ func TestHashCopyAndStoresACopy(t *testing.T) {
 	if got := h.do("HGETALL", "h"); got != rArr(rBulk("field"), rBulk("value")) {
 		t.Fatalf("HGETALL after reusing buffers = %q", got)
 	}
-	for i := 0; i < hashMaxListpackEntries+1; i++ {
+	for i := 0; i < int(encoding().HashMaxListpackEntries)+1; i++ {
 		h.do("HSET", "big", "f"+itoa(i), "v")
 	}
 	for _, k := range []string{"h", "big"} {

@@ -8,15 +8,12 @@ import (
 	"unsafe"
 )
 
-// setMaxIntsetEntries is Redis's set-max-intset-entries default: an
-// integer-only set converts to a hashtable when it grows past it.
-const setMaxIntsetEntries = 512
-
 // setObj is the structure of a set value (Value.Obj), in one of the two
 // encodings Redis 7.0 uses for sets:
 //
 //   - intset: ints holds the members, sorted ascending, while every member
-//     is a canonical integer (string2ll) and there are at most 512 of them.
+//     is a canonical integer (string2ll) and there are at most
+//     set-max-intset-entries of them.
 //     Sorted order is observable: Redis replies intset members ascending.
 //   - hashtable: keys holds the members and idx their positions in keys.
 //     The slice gives O(1) random picks (SPOP, SRANDMEMBER), which a Go
@@ -68,7 +65,7 @@ func (s *setObj) has(m []byte) bool {
 }
 
 // add inserts a copy of m and reports whether it was new, converting to a
-// hashtable on a non-integer member or past setMaxIntsetEntries, as
+// hashtable on a non-integer member or past set-max-intset-entries, as
 // setTypeAdd does.
 func (s *setObj) add(m []byte) bool {
 	if s.isIntset() {
@@ -78,7 +75,7 @@ func (s *setObj) add(m []byte) bool {
 				return false
 			}
 			s.ints = slices.Insert(s.ints, i, n)
-			if len(s.ints) > setMaxIntsetEntries {
+			if int64(len(s.ints)) > encoding().SetMaxIntsetEntries {
 				s.toHashtable()
 			}
 			return true

@@ -5,14 +5,6 @@ import (
 	"sort"
 )
 
-// Redis 7.0's defaults for when a sorted set stops being a listpack
-// (zset-max-listpack-entries, zset-max-listpack-value; CONFIG GET on the
-// oracle answers 128 and 64).
-const (
-	zsetMaxListpackEntries = 128
-	zsetMaxListpackValue   = 64
-)
-
 // zsetEntryOverhead approximates the bytes one member costs beyond its
 // name (string header, score, skiplist node and map slot), for accounting.
 const zsetEntryOverhead = 48
@@ -95,7 +87,7 @@ func (z *zsetValue) convert() {
 // zsetAdd it converts first when the set would pass the entry limit or
 // the member is too long.
 func (z *zsetValue) add(member []byte, score float64) {
-	if z.zsl == nil && (len(z.lp)+1 > zsetMaxListpackEntries || len(member) > zsetMaxListpackValue) {
+	if cfg := encoding(); z.zsl == nil && (int64(len(z.lp))+1 > cfg.ZSetMaxListpackEntries || int64(len(member)) > cfg.ZSetMaxListpackValue) {
 		z.convert()
 	}
 	m := string(member)

@@ -110,7 +110,7 @@ func TestZSetDiffBig(t *testing.T) {
 			if !d.check(args) {
 				return
 			}
-			if i == zsetMaxListpackEntries-1 || i == zsetMaxListpackEntries {
+			if i == int(encoding().ZSetMaxListpackEntries)-1 || i == int(encoding().ZSetMaxListpackEntries) {
 				d.check([]string{"OBJECT", "ENCODING", "big"})
 			}
 		}

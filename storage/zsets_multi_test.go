@@ -116,15 +116,15 @@ func TestZSetMultiRESP3(t *testing.T) {
 func TestZSetMultiEncoding(t *testing.T) {
 	h := newHarness(t, 4)
 	k := h.keysOnDistinctInstances("enc", 3)
-	for i := 0; i < zsetMaxListpackEntries; i++ {
+	for i := 0; i < int(encoding().ZSetMaxListpackEntries); i++ {
 		h.do("ZADD", k[0], itoa(i), "m"+itoa(i))
 	}
-	long := strings.Repeat("l", zsetMaxListpackValue+1)
+	long := strings.Repeat("l", int(encoding().ZSetMaxListpackValue)+1)
 	h.do("ZADD", k[1], "1", long, "2", "m0")
 	h.run([]step{
-		expect("ZUNIONSTORE", k[2], "1", k[0], rInt(zsetMaxListpackEntries)),
+		expect("ZUNIONSTORE", k[2], "1", k[0], rInt(encoding().ZSetMaxListpackEntries)),
 		expect("OBJECT", "ENCODING", k[2], rBulk("listpack")),
-		expect("ZUNIONSTORE", k[2], "2", k[0], k[1], rInt(zsetMaxListpackEntries+1)),
+		expect("ZUNIONSTORE", k[2], "2", k[0], k[1], rInt(encoding().ZSetMaxListpackEntries+1)),
 		expect("OBJECT", "ENCODING", k[2], rBulk("skiplist")),
 		expect("ZINTERSTORE", k[2], "2", k[0], k[1], rOne),
 		expect("OBJECT", "ENCODING", k[2], rBulk("listpack")),

@@ -178,11 +178,11 @@ func TestZSetRESP3(t *testing.T) {
 // good, and that COPY gives an independent set with the same encoding.
 func TestZSetEncoding(t *testing.T) {
 	h := newHarness(t, 1)
-	for i := 0; i < zsetMaxListpackEntries; i++ {
+	for i := 0; i < int(encoding().ZSetMaxListpackEntries); i++ {
 		h.do("ZADD", "z", itoa(i), "m"+itoa(i))
 	}
 	if got := h.do("OBJECT", "ENCODING", "z"); got != rBulk("listpack") {
-		t.Fatalf("at %d entries: %q", zsetMaxListpackEntries, got)
+		t.Fatalf("at %d entries: %q", int(encoding().ZSetMaxListpackEntries), got)
 	}
 	h.do("ZADD", "z", "0", "m0") // an update never converts
 	h.do("ZADD", "z", "1000", "last")
@@ -193,11 +193,11 @@ func TestZSetEncoding(t *testing.T) {
 	if got := h.do("OBJECT", "ENCODING", "z"); got != rBulk("skiplist") {
 		t.Errorf("shrinking converted back: %q", got)
 	}
-	h.do("ZADD", "long", "1", strings.Repeat("x", zsetMaxListpackValue))
+	h.do("ZADD", "long", "1", strings.Repeat("x", int(encoding().ZSetMaxListpackValue)))
 	if got := h.do("OBJECT", "ENCODING", "long"); got != rBulk("listpack") {
 		t.Errorf("64-byte member: %q", got)
 	}
-	h.do("ZADD", "long", "1", strings.Repeat("x", zsetMaxListpackValue+1))
+	h.do("ZADD", "long", "1", strings.Repeat("x", int(encoding().ZSetMaxListpackValue)+1))
 	if got := h.do("OBJECT", "ENCODING", "long"); got != rBulk("skiplist") {
 		t.Errorf("65-byte member: %q", got)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/shardis/shardis/configs"
 	"io"
 	"net/http"
 	"sort"
@@ -398,5 +399,29 @@ func TestAdminAPI(t *testing.T) {
 	}
 	if code, body := get("/metrics", "tok"); code != 200 || !strings.Contains(body, "shardis_") {
 		t.Fatalf("/metrics: %d %.200s", code, body)
+	}
+}
+
+// TestEncodingConfig: the encoding thresholds are flags and CONFIG SET
+// settings (also under their old ziplist names) that the engine follows.
+func TestEncodingConfig(t *testing.T) {
+	s := startShardis(t, "--hash-max-ziplist-entries", "2", "--set-max-intset-entries", "1")
+	t.Cleanup(func() { applyEncodingConfig(configs.Default()) })
+	r := dialRaw(t, s.respAddr())
+	steps := [][2]string{
+		{"CONFIG GET hash-max-listpack-entries", "*2\r\n$25\r\nhash-max-listpack-entries\r\n$1\r\n2\r\n"},
+		{"HSET h a 1 b 2", ":2\r\n"}, {"OBJECT ENCODING h", "$8\r\nlistpack\r\n"},
+		{"HSET h c 3", ":1\r\n"}, {"OBJECT ENCODING h", "$9\r\nhashtable\r\n"},
+		{"SADD s 1", ":1\r\n"}, {"OBJECT ENCODING s", "$6\r\nintset\r\n"},
+		{"CONFIG SET zset-max-ziplist-entries 1 hash-max-listpack-entries 3", "+OK\r\n"},
+		{"ZADD z 1 a", ":1\r\n"}, {"OBJECT ENCODING z", "$8\r\nlistpack\r\n"},
+		{"ZADD z 2 b", ":1\r\n"}, {"OBJECT ENCODING z", "$8\r\nskiplist\r\n"},
+		{"HSET h2 a 1 b 2 c 3", ":3\r\n"}, {"OBJECT ENCODING h2", "$8\r\nlistpack\r\n"},
+		{"CONFIG SET zset-max-listpack-value x", "-ERR CONFIG SET failed (possibly related to argument 'zset-max-listpack-value') - argument must be a memory value\r\n"},
+	}
+	for _, st := range steps {
+		if got := r.do(strings.Fields(st[0])...); got != st[1] {
+			t.Fatalf("%s = %q, want %q", st[0], got, st[1])
+		}
 	}
 }

@@ -80,6 +80,7 @@ func start(cfg *configs.Config, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.Observe(applyEncodingConfig)
 	pool := backend.NewPool(eng)
 	srv, err := proxy.New(proxy.Options{Config: cfg, Router: rt, Pool: pool, Logger: log})
 	if err != nil {
@@ -171,4 +172,20 @@ func newLogger(cfg *configs.Config) (*slog.Logger, func(), error) {
 		level = slog.LevelWarn
 	}
 	return slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: level})), closeFn, nil
+}
+
+// applyEncodingConfig hands the encoding thresholds to the storage engine,
+// at start-up and after every CONFIG SET. Like Redis's, they are process-wide.
+func applyEncodingConfig(c *configs.Config) {
+	storage.SetEncodingConfig(storage.EncodingConfig{
+		HashMaxListpackEntries: int64(c.HashMaxListpackEntries()),
+		HashMaxListpackValue:   c.HashMaxListpackValue(),
+		SetMaxIntsetEntries:    int64(c.SetMaxIntsetEntries()),
+		ZSetMaxListpackEntries: int64(c.ZSetMaxListpackEntries()),
+		ZSetMaxListpackValue:   c.ZSetMaxListpackValue(),
+		ListMaxListpackSize:    int64(c.ListMaxListpackSize()),
+		HLLSparseMaxBytes:      c.HLLSparseMaxBytes(),
+		StreamNodeMaxBytes:     c.StreamNodeMaxBytes(),
+		StreamNodeMaxEntries:   int64(c.StreamNodeMaxEntries()),
+	})
 }
