@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}
-TESTS=${TESTS:-set,get,incr,mset}
+TESTS=${TESTS:-set,get,incr,mset,lpush,rpop,sadd,hset,zadd,lrange_100}
 PIPES=${PIPES:-"1 16"}
 BIN=${BIN:-bin/shardis}
 work=$(mktemp -d)

@@ -26,6 +26,9 @@ type setObj struct {
 	ints []int64
 	keys []string
 	idx  map[string]int // nil while intset-encoded
+	// bytes is the sum of the hashtable members' lengths, kept up to date
+	// so MemoryUsage is O(1): it runs after every write.
+	bytes int64
 }
 
 // newSetValue is an empty set value, encoded as Redis's createIntsetObject:
@@ -88,6 +91,7 @@ func (s *setObj) add(m []byte) bool {
 	k := string(m) // the copy: m may alias the connection's input buffer
 	s.idx[k] = len(s.keys)
 	s.keys = append(s.keys, k)
+	s.bytes += int64(len(k))
 	return true
 }
 
@@ -98,6 +102,7 @@ func (s *setObj) toHashtable() {
 		k := strconv.FormatInt(n, 10)
 		s.idx[k] = len(s.keys)
 		s.keys = append(s.keys, k)
+		s.bytes += int64(len(k))
 	}
 	s.ints = nil
 }
@@ -126,6 +131,7 @@ func (s *setObj) remove(m []byte) bool {
 // removeAt deletes the hashtable member at position i of keys.
 func (s *setObj) removeAt(i int) {
 	last := len(s.keys) - 1
+	s.bytes -= int64(len(s.keys[i]))
 	delete(s.idx, s.keys[i])
 	if i != last {
 		s.keys[i] = s.keys[last]
@@ -183,7 +189,7 @@ func (s *setObj) popAt(i int) string {
 // Clone is the deep copy COPY stores (Cloner). Member strings are
 // immutable, so sharing them is safe.
 func (s *setObj) Clone() any {
-	c := &setObj{ints: slices.Clone(s.ints), keys: slices.Clone(s.keys)}
+	c := &setObj{ints: slices.Clone(s.ints), keys: slices.Clone(s.keys), bytes: s.bytes}
 	if s.idx != nil {
 		c.idx = make(map[string]int, len(s.idx))
 		for k, i := range s.idx {
@@ -202,11 +208,7 @@ func (s *setObj) MemoryUsage() int64 {
 	if s.isIntset() {
 		return int64(cap(s.ints)) * 8
 	}
-	n := int64(len(s.keys)) * setEntryOverhead
-	for _, k := range s.keys {
-		n += int64(len(k))
-	}
-	return n
+	return int64(len(s.keys))*setEntryOverhead + s.bytes
 }
 
 // scanSeed orders hashtable members for SSCAN; fixed per process so a

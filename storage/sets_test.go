@@ -454,3 +454,34 @@ func TestSetCopyAndMemory(t *testing.T) {
 		t.Errorf("accounted %d bytes, size %d", v.acct, v.size())
 	}
 }
+
+// TestSetMemoryCounter: the running byte count MemoryUsage relies on
+// matches the members after every kind of change.
+func TestSetMemoryCounter(t *testing.T) {
+	h := newHarness(t, 1)
+	check := func(step string) {
+		t.Helper()
+		v := h.peek(0, "s")
+		if v == nil {
+			return
+		}
+		s := v.Obj.(*setObj)
+		var want int64
+		if !s.isIntset() {
+			for _, k := range s.keys {
+				want += int64(len(k))
+			}
+		}
+		if s.bytes != want {
+			t.Fatalf("after %s: bytes = %d, want %d", step, s.bytes, want)
+		}
+	}
+	for _, cmd := range [][]string{
+		{"SADD", "s", "1", "2", "3"}, {"SADD", "s", "abc", "defgh"}, {"SREM", "s", "2", "abc"},
+		{"SPOP", "s"}, {"SPOP", "s", "2"}, {"SADD", "s", "x", "yy", "zzz"}, {"SMOVE", "s", "t", "yy"},
+		{"COPY", "s", "c"}, {"SINTERSTORE", "s", "s", "c"}, {"SUNIONSTORE", "s", "s", "t"},
+	} {
+		h.do(cmd...)
+		check(strings.Join(cmd, " "))
+	}
+}
