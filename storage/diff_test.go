@@ -144,6 +144,7 @@ func newDiffSession(t *testing.T, rc *redisConn, proto int) *diffSession {
 	rc.do(t, []string{"FLUSHALL"})
 	rc.do(t, []string{"RPUSH", "list", "a"})
 	h := newHarness(t, 4)
+	h.now = time.Now().UnixMilli()
 	h.putList("list")
 	return &diffSession{t: t, rc: rc, h: h, proto: proto}
 }
@@ -222,6 +223,14 @@ var diffScripts = [][][]string{
 	{{"SET", "e", strings.Repeat("a", 44)}, {"OBJECT", "ENCODING", "e"}, {"SET", "e", strings.Repeat("a", 45)}, {"OBJECT", "ENCODING", "e"},
 		{"SET", "e", "-9223372036854775808"}, {"OBJECT", "ENCODING", "e"}, {"APPEND", "e", ""}, {"OBJECT", "ENCODING", "e"},
 		{"INCR", "e"}, {"SET", "e", "10"}, {"SETRANGE", "e", "0", ""}, {"OBJECT", "ENCODING", "e"}, {"APPEND", "nn", "12"}, {"OBJECT", "ENCODING", "nn"}},
+	{{"OBJECT", "HELP"}, {"SET", "a", "100"}, {"OBJECT", "REFCOUNT", "a"}, {"SET", "b", "10000"}, {"OBJECT", "REFCOUNT", "b"},
+		{"INCR", "a"}, {"OBJECT", "REFCOUNT", "a"}, {"SET", "n", "-1"}, {"OBJECT", "REFCOUNT", "n"}, {"APPEND", "z", "5"},
+		{"OBJECT", "REFCOUNT", "z"}, {"OBJECT", "REFCOUNT", "list"}, {"OBJECT", "REFCOUNT", "nokey"}, {"OBJECT", "FREQ", "list"},
+		{"OBJECT", "FREQ", "nokey"}, {"OBJECT", "IDLETIME", "nokey"}, {"OBJECT", "IDLETIME", "list"}, {"SET", "s", "0123"},
+		{"OBJECT", "REFCOUNT", "s"}, {"SET", "s", "9999"}, {"OBJECT", "REFCOUNT", "s"}},
+	{{"MOVE", "nokey", "1"}, {"SET", "m", "v", "EX", "100"}, {"MOVE", "m", "0"}, {"MOVE", "m", "16"}, {"MOVE", "m", "-1"},
+		{"MOVE", "m", "x"}, {"MOVE", "m", "4294967297"}, {"MOVE", "m", "1"}, {"EXISTS", "m"},
+		{"MOVE", "list", "2"}, {"TYPE", "list"}},
 	{{"MSET", "a", "1", "b"}, {"MSETNX", "a", "1", "b"}, {"MSET", "a", "1", "b", "2", "a", "3"}, {"MGET", "a", "b", "list", "c"},
 		{"MSETNX", "c", "1", "a", "2"}, {"MGET", "c"}, {"MSETNX", "c", "1", "d", "2"}, {"DEL", "a", "a", "b", "c", "d", "list", "zz"}},
 }

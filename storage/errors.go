@@ -88,6 +88,19 @@ var (
 // writeErr writes err, which an op returned, as the error reply.
 func writeErr(c *Ctx, err error) { c.W.Error(err.Error()) }
 
+// writeHelp is addReplyHelp: the lines of a HELP subcommand as an array
+// of simple strings.
+func writeHelp(c *Ctx, lines []string) {
+	c.W.Array(len(lines))
+	for _, l := range lines {
+		c.W.Simple(l)
+	}
+}
+
+// ErrObjectFreqNoLFU is OBJECT FREQ's reply when no LFU policy is selected.
+const ErrObjectFreqNoLFU = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. " +
+	"Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+
 // Reply texts of the sets family, byte-identical to Redis 7.0.
 const (
 	ErrOutOfRangePositive = "ERR value is out of range, must be positive"

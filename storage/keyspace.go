@@ -55,15 +55,30 @@ func (k *Keyspace) instance(key []byte) *Instance {
 }
 
 // Get returns key's live value, or nil. An expired key is deleted on the
-// way (lazy expiry), so callers never see one.
+// way (lazy expiry), so callers never see one. Like Redis's
+// lookupKeyWrite it counts the access in the value's LRU clock.
 func (k *Keyspace) Get(key []byte) *Value {
 	v, _ := k.lookup(key)
+	if v != nil {
+		v.access = lruClock(k.now)
+	}
 	return v
 }
 
 // Read is Get for commands that read the value, counting keyspace hits and
 // misses as Redis's lookupKeyRead does.
 func (k *Keyspace) Read(key []byte) *Value {
+	v := k.ReadNoTouch(key)
+	if v != nil {
+		v.access = lruClock(k.now)
+	}
+	return v
+}
+
+// ReadNoTouch is Read without counting an access in the LRU clock: the
+// lookup of commands that inspect a key without using it (EXISTS, TYPE,
+// TTL, OBJECT), Redis's LOOKUP_NOTOUCH.
+func (k *Keyspace) ReadNoTouch(key []byte) *Value {
 	v, in := k.lookup(key)
 	if v == nil {
 		in.misses++
@@ -117,6 +132,7 @@ func (k *Keyspace) expire(in *Instance, db *DB, slot int, key []byte) {
 // Put stores v under key, replacing any value (and its deadline), and
 // returns the value it replaced. The key bytes are copied; v is kept.
 func (k *Keyspace) Put(key []byte, v *Value) *Value {
+	v.access = lruClock(k.now)
 	in, db, slot := k.locate(key)
 	old := db.put(slot, key, v)
 	if old != nil {

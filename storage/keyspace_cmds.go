@@ -25,7 +25,12 @@ func registerKeyspace(r *registry) {
 	r.add("rename", cmdRename)
 	r.add("renamenx", cmdRenameNX)
 	r.add("copy", cmdCopy)
+	r.add("move", cmdMove)
 	r.add("object|encoding", cmdObjectEncoding)
+	r.add("object|idletime", cmdObjectIdleTime)
+	r.add("object|freq", cmdObjectFreq)
+	r.add("object|refcount", cmdObjectRefCount)
+	r.add("object|help", cmdObjectHelp)
 }
 
 // DEL key [key ...] and UNLINK key [key ...]. Both free synchronously:
@@ -53,6 +58,20 @@ func cmdExists(c *Ctx) { c.W.Int(opExists(&c.KS, c.Args[1:])) }
 func opExists(ks *Keyspace, keys [][]byte) int64 {
 	var n int64
 	for _, key := range keys {
+		if ks.ReadNoTouch(key) != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// TOUCH key [key ...] counts the keys that exist, as EXISTS does, and
+// unlike EXISTS counts an access to each in its LRU clock.
+func cmdTouch(c *Ctx) { c.W.Int(opTouch(&c.KS, c.Args[1:])) }
+
+func opTouch(ks *Keyspace, keys [][]byte) int64 {
+	var n int64
+	for _, key := range keys {
 		if ks.Read(key) != nil {
 			n++
 		}
@@ -60,15 +79,11 @@ func opExists(ks *Keyspace, keys [][]byte) int64 {
 	return n
 }
 
-// TOUCH key [key ...]: there is no LRU clock to update, so it only counts,
-// as EXISTS does.
-func cmdTouch(c *Ctx) { c.W.Int(opExists(&c.KS, c.Args[1:])) }
-
 // TYPE key
 func cmdType(c *Ctx) { c.W.Simple(opType(&c.KS, c.Args[1]).String()) }
 
 func opType(ks *Keyspace, key []byte) Kind {
-	if v := ks.Read(key); v != nil {
+	if v := ks.ReadNoTouch(key); v != nil {
 		return v.Kind
 	}
 	return KindNone
@@ -187,7 +202,7 @@ func opTTL(ks *Keyspace, key []byte) int64 {
 // opExpireTime is key's absolute deadline in Unix ms, or ttlMissing or
 // ttlPersistent.
 func opExpireTime(ks *Keyspace, key []byte) int64 {
-	v := ks.Read(key)
+	v := ks.ReadNoTouch(key)
 	switch {
 	case v == nil:
 		return ttlMissing
@@ -322,6 +337,41 @@ func opCopy(ks *Keyspace, src, dst []byte, dstDB int, replace bool) bool {
 	return true
 }
 
+// MOVE key db
+func cmdMove(c *Ctx) {
+	db, err := parseInt32(c.Args[2])
+	if err != nil {
+		writeErr(c, err)
+		return
+	}
+	if db < 0 || db >= c.KS.eng.Databases() {
+		c.W.Error(ErrDBIndexRange)
+		return
+	}
+	if db == c.KS.DB() {
+		c.W.Error(ErrSameObject)
+		return
+	}
+	replyBool(c, opMove(&c.KS, c.Args[1], db))
+}
+
+// opMove moves key, deadline included, to database db, unless it is
+// missing or db already holds the name. Both databases live on the
+// instance that owns the key's slot, whose lock the command holds.
+func opMove(ks *Keyspace, key []byte, db int) bool {
+	v := ks.Get(key)
+	if v == nil {
+		return false
+	}
+	to := ks.InDB(db)
+	if to.Get(key) != nil {
+		return false
+	}
+	ks.Delete(key)
+	to.Put(key, v)
+	return true
+}
+
 // cloneValue deep-copies v, keeping kind, encoding and deadline.
 func cloneValue(v *Value) *Value {
 	cp := &Value{Kind: v.Kind, Enc: v.Enc, expireAt: v.expireAt}
@@ -349,9 +399,60 @@ func cmdObjectEncoding(c *Ctx) {
 }
 
 func opObjectEncoding(ks *Keyspace, key []byte) (Encoding, bool) {
-	v := ks.Read(key)
+	v := ks.ReadNoTouch(key)
 	if v == nil {
 		return 0, false
 	}
 	return v.Enc, true
+}
+
+// OBJECT IDLETIME key: seconds since the key was last accessed.
+func cmdObjectIdleTime(c *Ctx) {
+	v := c.KS.ReadNoTouch(c.Args[2])
+	if v == nil {
+		c.W.Null()
+		return
+	}
+	c.W.Int(v.idleMS(c.KS.Now()) / 1000)
+}
+
+// OBJECT FREQ key: the LFU counter, tracked only under an LFU
+// maxmemory-policy; until eviction policies exist none is selected.
+func cmdObjectFreq(c *Ctx) {
+	if c.KS.ReadNoTouch(c.Args[2]) == nil {
+		c.W.Null()
+		return
+	}
+	c.W.Error(ErrObjectFreqNoLFU)
+}
+
+// OBJECT REFCOUNT key
+func cmdObjectRefCount(c *Ctx) {
+	v := c.KS.ReadNoTouch(c.Args[2])
+	if v == nil {
+		c.W.Null()
+		return
+	}
+	c.W.Int(v.refCount())
+}
+
+// OBJECT HELP
+func cmdObjectHelp(c *Ctx) { writeHelp(c, objectHelp) }
+
+var objectHelp = []string{
+	"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"ENCODING <key>",
+	"    Return the kind of internal representation used in order to store the value",
+	"    associated with a <key>.",
+	"FREQ <key>",
+	"    Return the access frequency index of the <key>. The returned integer is",
+	"    proportional to the logarithm of the recent access frequency of the key.",
+	"IDLETIME <key>",
+	"    Return the idle time of the <key>, that is the approximated number of",
+	"    seconds elapsed since the last access to the key.",
+	"REFCOUNT <key>",
+	"    Return the number of references of the value associated with the specified",
+	"    <key>.",
+	"HELP",
+	"    Prints this help.",
 }

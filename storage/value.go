@@ -54,6 +54,9 @@ const valueOverhead = 64
 type Value struct {
 	Kind Kind
 	Enc  Encoding
+	// access is Redis's 24-bit robj.lru: the LRU clock of the last access
+	// (see lru.go). It sits in what would be padding before expireAt.
+	access uint32
 	// expireAt is the absolute deadline in Unix ms; 0 means persistent.
 	expireAt int64
 	// Str is the payload of a string value.

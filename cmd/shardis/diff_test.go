@@ -52,6 +52,8 @@ var diffScripts = map[string][]string{
 		"SET r3 w", "RENAMENX r2 r3", "RENAMENX r2 r4", "GET r4", "COPY r4 r5", "GET r5", "COPY r4 r5",
 		"COPY r4 r5 REPLACE", "COPY r4 r4", "COPY r4 r4 DB 1", "COPY r4 r4 DB 99", "COPY r4 r4 DB x",
 		"COPY r4 r4 FOO", "COPY nokey x", "SELECT 1", "GET r4", "SELECT 0", "DBSIZE", "FLUSHDB FOO",
+		"SET m v EX 100", "MOVE m 1", "MOVE m 1", "SELECT 1", "TTL m", "GET m", "SET m2 x", "SELECT 0", "SET m2 y",
+		"MOVE m2 1", "MOVE m2 0", "MOVE nokey 1", "MOVE m2 16", "SELECT 1", "GET m2", "SELECT 0",
 		"FLUSHALL ASYNC", "DBSIZE", "RANDOMKEY", "KEYS *", "SCAN 0", "SCAN x", "SCAN 0 COUNT 0", "SCAN 0 MATCH",
 	},
 }
