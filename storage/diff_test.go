@@ -79,7 +79,7 @@ func dialRedis(t *testing.T, addr string, proto int) *redisConn {
 	return rc
 }
 
-func (rc *redisConn) do(t *testing.T, args []string) []byte {
+func (rc *redisConn) do(t testing.TB, args []string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "*%d\r\n", len(args))
@@ -133,14 +133,14 @@ func readRawReply(r *bufio.Reader, dst []byte) ([]byte, error) {
 
 // diffSession drives one session on both sides.
 type diffSession struct {
-	t     *testing.T
+	t     testing.TB
 	rc    *redisConn
 	h     *harness
 	proto int
 	log   []string
 }
 
-func newDiffSession(t *testing.T, rc *redisConn, proto int) *diffSession {
+func newDiffSession(t testing.TB, rc *redisConn, proto int) *diffSession {
 	rc.do(t, []string{"FLUSHALL"})
 	rc.do(t, []string{"RPUSH", "list", "a"})
 	h := newHarness(t, 4)

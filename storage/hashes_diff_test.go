@@ -115,7 +115,7 @@ func replyShape(reply []byte) []byte {
 }
 
 // encoding asks redis-server for key's encoding ("" when missing).
-func (rc *redisConn) encoding(t *testing.T, key string) string {
+func (rc *redisConn) encoding(t testing.TB, key string) string {
 	r := string(rc.do(t, []string{"OBJECT", "ENCODING", key}))
 	if i := strings.Index(r, "\r\n"); i >= 0 && r[0] == '$' {
 		return strings.TrimSuffix(r[i+2:], "\r\n")
@@ -126,7 +126,7 @@ func (rc *redisConn) encoding(t *testing.T, key string) string {
 // canonicalReply sorts the elements of an aggregate reply (for HSCAN, of
 // its second element; the cursor is dropped, its value being an
 // implementation detail).
-func canonicalReply(t *testing.T, args []string, reply []byte) []byte {
+func canonicalReply(t testing.TB, args []string, reply []byte) []byte {
 	if len(reply) == 0 || reply[0] != '*' && reply[0] != '%' {
 		return reply
 	}

@@ -13,7 +13,7 @@ import (
 // newListDiffSession is newDiffSession with "list" holding ["a"] on our
 // side too: the shared session stores a structureless list, which list
 // commands cannot operate on.
-func newListDiffSession(t *testing.T, rc *redisConn, proto int) *diffSession {
+func newListDiffSession(t testing.TB, rc *redisConn, proto int) *diffSession {
 	d := newDiffSession(t, rc, proto)
 	l := newListValue()
 	l.pushBack([]byte("a"))
