@@ -48,7 +48,7 @@ type quietTB struct {
 	failed bool
 }
 
-func (q *quietTB) Helper()              {}
+func (q *quietTB) Helper()               {}
 func (q *quietTB) Errorf(string, ...any) { q.failed = true }
 func (q *quietTB) Error(...any)          { q.failed = true }
 
