@@ -11,19 +11,29 @@ import (
 // Allocations beyond zero are stored data: a new member's string and its
 // node, plus amortized growth of the structure.
 
-// randField rewrites the 12 digits after the first "element:" or
-// "rand:" in args with n, as redis-benchmark's __rand_int__ does.
-func randField(args [][]byte, n int) {
-	for _, a := range args {
-		i := bytes.Index(a, []byte("000000000000"))
-		if i < 0 {
-			continue
-		}
-		for d, m := i+11, n; d >= i; d-- {
+// randFields rewrites every 12-digit field of args (written as
+// "000000000000" in the template) with its own random number below
+// 100000, as redis-benchmark's __rand_int__ does; x is the LCG state.
+func randFields(args [][]byte, at [][2]int, x *uint32) {
+	for _, p := range at {
+		*x = *x*1664525 + 1013904223
+		a := args[p[0]]
+		for d, m := p[1]+11, int(*x>>8)%100000; d >= p[1]; d-- {
 			a[d] = byte('0' + m%10)
 			m /= 10
 		}
 	}
+}
+
+// randPositions finds the fields randFields rewrites.
+func randPositions(args [][]byte) [][2]int {
+	var at [][2]int
+	for i, a := range args {
+		if j := bytes.Index(a, []byte("000000000000")); j >= 0 {
+			at = append(at, [2]int{i, j})
+		}
+	}
+	return at
 }
 
 // benchRandom runs line with a fresh random field each time; the random
@@ -35,11 +45,11 @@ func benchRandom(b *testing.B, setup []string, line string) {
 		s.dispatch(args(l))
 	}
 	cmd := args(line)
+	at := randPositions(cmd)
 	b.ReportAllocs()
 	x := uint32(1)
 	for b.Loop() {
-		x = x*1664525 + 1013904223
-		randField(cmd, int(x>>8)%100000)
+		randFields(cmd, at, &x)
 		s.w.Reset()
 		s.dispatch(cmd)
 	}

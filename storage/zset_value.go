@@ -112,6 +112,15 @@ func (z *zsetValue) update(member []byte, old, score float64) {
 	if old == score {
 		return
 	}
+	if z.zsl != nil {
+		// Relink the same node, as zslUpdateScore does: no allocation,
+		// and the dict keeps its key.
+		x := z.zsl.delete(old, string(member))
+		x.score = score
+		z.zsl.insertNode(x)
+		z.dict[x.member] = score
+		return
+	}
 	z.del(member, old)
 	z.add(member, score)
 }
@@ -319,6 +328,56 @@ type skiplist struct {
 	level        int
 }
 
+// Nodes are allocated together with their level array: a walk reads a
+// node's score and the link it follows from one place in memory, instead
+// of chasing a separate slice, which halves the cache misses of ZADD on a
+// large set. Level counts are rounded up to these sizes.
+type (
+	zslNode1 struct {
+		zslNode
+		lv [1]zslLevel
+	}
+	zslNode2 struct {
+		zslNode
+		lv [2]zslLevel
+	}
+	zslNode4 struct {
+		zslNode
+		lv [4]zslLevel
+	}
+	zslNode8 struct {
+		zslNode
+		lv [8]zslLevel
+	}
+	zslNodeMax struct {
+		zslNode
+		lv [zslMaxLevel]zslLevel
+	}
+)
+
+func newZslNode(score float64, member string, lvl int) *zslNode {
+	var n *zslNode
+	switch {
+	case lvl == 1:
+		c := &zslNode1{}
+		c.level, n = c.lv[:lvl], &c.zslNode
+	case lvl == 2:
+		c := &zslNode2{}
+		c.level, n = c.lv[:lvl], &c.zslNode
+	case lvl <= 4:
+		c := &zslNode4{}
+		c.level, n = c.lv[:lvl], &c.zslNode
+	case lvl <= 8:
+		c := &zslNode8{}
+		c.level, n = c.lv[:lvl], &c.zslNode
+	default:
+		c := &zslNodeMax{}
+		c.level, n = c.lv[:lvl], &c.zslNode
+	}
+	n.score, n.member = score, member
+	return n
+}
+
 func newSkiplist() *skiplist {
 	return &skiplist{header: &zslNode{level: make([]zslLevel, zslMaxLevel)}, level: 1}
 }
@@ -333,6 +392,14 @@ func zslRandomLevel() int {
 
 // insert adds a node; the member must not be present.
 func (l *skiplist) insert(score float64, member string) {
+	l.insertNode(newZslNode(score, member, zslRandomLevel()))
+}
+
+// insertNode links x, whose score, member and level count are set, in
+// its place; delete's result can be linked again with a new score, which
+// is how a score update avoids any allocation.
+func (l *skiplist) insertNode(node *zslNode) {
+	score, member := node.score, node.member
 	var update [zslMaxLevel]*zslNode
 	var rank [zslMaxLevel]int
 	x := l.header
@@ -346,7 +413,7 @@ func (l *skiplist) insert(score float64, member string) {
 		}
 		update[i] = x
 	}
-	lvl := zslRandomLevel()
+	lvl := len(node.level)
 	if lvl > l.level {
 		for i := l.level; i < lvl; i++ {
 			rank[i] = 0
@@ -355,7 +422,7 @@ func (l *skiplist) insert(score float64, member string) {
 		}
 		l.level = lvl
 	}
-	x = &zslNode{member: member, score: score, level: make([]zslLevel, lvl)}
+	x = node
 	for i := 0; i < lvl; i++ {
 		x.level[i].forward = update[i].level[i].forward
 		update[i].level[i].forward = x
@@ -365,6 +432,7 @@ func (l *skiplist) insert(score float64, member string) {
 	for i := lvl; i < l.level; i++ {
 		update[i].level[i].span++
 	}
+	x.backward = nil
 	if update[0] != l.header {
 		x.backward = update[0]
 	}
@@ -376,8 +444,9 @@ func (l *skiplist) insert(score float64, member string) {
 	l.length++
 }
 
-// delete removes the node (score, member), which must be present.
-func (l *skiplist) delete(score float64, member string) {
+// delete unlinks the node (score, member) and returns it (nil when it is
+// not there).
+func (l *skiplist) delete(score float64, member string) *zslNode {
 	var update [zslMaxLevel]*zslNode
 	x := l.header
 	for i := l.level - 1; i >= 0; i-- {
@@ -388,7 +457,7 @@ func (l *skiplist) delete(score float64, member string) {
 	}
 	x = x.level[0].forward
 	if x == nil || x.score != score || x.member != member {
-		return
+		return nil
 	}
 	for i := 0; i < l.level; i++ {
 		if update[i].level[i].forward == x {
@@ -407,6 +476,7 @@ func (l *skiplist) delete(score float64, member string) {
 		l.level--
 	}
 	l.length--
+	return x
 }
 
 // rank is the 1-based rank of (score, member), which must be present.
