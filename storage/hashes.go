@@ -142,7 +142,7 @@ func opHSetNX(ks *Keyspace, key, field, value []byte) (bool, error) {
 		return false, err
 	}
 	h := v.Obj.(*hashValue)
-	if h.find(field) >= 0 {
+	if h.has(field) {
 		return false, nil
 	}
 	h.set(field, value)
@@ -169,7 +169,7 @@ func cmdHGet(c *Ctx) {
 		return
 	}
 	if s, ok := h.get(c.Args[2]); ok {
-		c.W.BulkString(s)
+		c.W.Bulk(s)
 		return
 	}
 	c.W.Null()
@@ -188,7 +188,7 @@ func cmdHMGet(c *Ctx) {
 		if h == nil {
 			c.W.Null()
 		} else if s, ok := h.get(f); ok {
-			c.W.BulkString(s)
+			c.W.Bulk(s)
 		} else {
 			c.W.Null()
 		}
@@ -235,7 +235,7 @@ func cmdHExists(c *Ctx) {
 		writeErr(c, err)
 		return
 	}
-	c.W.Int(b2i(h != nil && h.find(c.Args[2]) >= 0))
+	c.W.Int(b2i(h != nil && h.has(c.Args[2])))
 }
 
 // HLEN key
@@ -299,14 +299,18 @@ func hashGetAll(c *Ctx, what int) {
 	} else {
 		c.W.Array(n)
 	}
-	for i := 0; i < n; i++ {
+	if h == nil {
+		return
+	}
+	h.each(func(f, v []byte) bool {
 		if what&hashKeys != 0 {
-			c.W.BulkString(h.fields[i])
+			c.W.Bulk(f)
 		}
 		if what&hashVals != 0 {
-			c.W.BulkString(h.vals[i])
+			c.W.Bulk(v)
 		}
-	}
+		return true
+	})
 }
 
 // HINCRBY key field increment
@@ -399,7 +403,8 @@ func cmdHRandField(c *Ctx) {
 		case h == nil:
 			c.W.Null()
 		default:
-			c.W.BulkString(h.fields[rand.IntN(h.Len())])
+			f, _ := h.positions().at(rand.IntN(h.Len()))
+			c.W.Bulk(f)
 		}
 		return
 	}
@@ -430,13 +435,15 @@ func cmdHRandField(c *Ctx) {
 // (in its order) when count reaches its size. RESP3 nests each pair
 // WITHVALUES in its own array, RESP2 flattens.
 func replyRandFields(c *Ctx, h *hashValue, count int64, withValues bool) {
+	pos := h.positions()
 	pair := func(i int) {
 		if withValues && c.W.Proto >= 3 {
 			c.W.Array(2)
 		}
-		c.W.BulkString(h.fields[i])
+		f, v := pos.at(i)
+		c.W.Bulk(f)
 		if withValues {
-			c.W.BulkString(h.vals[i])
+			c.W.Bulk(v)
 		}
 	}
 	header := func(n int64) {
@@ -500,14 +507,16 @@ func cmdHScan(c *Ctx) {
 		return
 	}
 	match, count := o.match, o.count
-	next, idx := opHScan(h, cursor, count, match)
+	pos := h.positions()
+	next, idx := opHScan(h, pos, cursor, count, match)
 	c.W.Array(2)
 	var tmp [24]byte
 	c.W.Bulk(strconv.AppendUint(tmp[:0], next, 10))
 	c.W.Array(2 * len(idx))
 	for _, i := range idx {
-		c.W.BulkString(h.fields[i])
-		c.W.BulkString(h.vals[i])
+		f, v := pos.at(i)
+		c.W.Bulk(f)
+		c.W.Bulk(v)
 	}
 }
 
@@ -520,10 +529,10 @@ func cmdHScan(c *Ctx) {
 // into the unvisited one or within either, never out of the unvisited
 // part, so a field present for the whole walk is returned at least once,
 // Redis's guarantee. Fields added during the walk may be missed.
-func opHScan(h *hashValue, cursor uint64, count int64, match []byte) (uint64, []int) {
+func opHScan(h *hashValue, pos hashPositions, cursor uint64, count int64, match []byte) (uint64, []int) {
 	n := uint64(h.Len())
 	lo, hi := uint64(0), n
-	if h.index != nil {
+	if h.ht != nil {
 		if cursor != 0 && cursor < n {
 			hi = cursor
 		}
@@ -534,10 +543,10 @@ func opHScan(h *hashValue, cursor uint64, count int64, match []byte) (uint64, []
 	var out []int
 	for i := hi; i > lo; i-- {
 		p := int(i - 1)
-		if h.index == nil {
+		if h.ht == nil {
 			p = int(lo + hi - i) // a listpack replies in its order
 		}
-		if match == nil || glob.Match(match, []byte(h.fields[p]), false) {
+		if f, _ := pos.at(p); match == nil || glob.Match(match, f, false) {
 			out = append(out, p)
 		}
 	}

@@ -262,9 +262,11 @@ func TestHashtableOps(t *testing.T) {
 		}
 		var hv *hashValue
 		hv = h.peek(0, "h").Obj.(*hashValue)
-		next, idx := opHScan(hv, parseCursorT(t, cursor), 17, nil)
+		pos := hv.positions()
+		next, idx := opHScan(hv, pos, parseCursorT(t, cursor), 17, nil)
 		for _, i := range idx {
-			seen[hv.fields[i]]++
+			f, _ := pos.at(i)
+			seen[string(f)]++
 		}
 		// Deleting mid-walk must not hide fields that stay.
 		if calls == 2 {
