@@ -174,8 +174,90 @@ const (
 
 // Reply texts of the stream family, byte-identical to Redis 7.0.
 const (
-	ErrStreamIDInvalid = "ERR Invalid stream ID specified as stream command argument"
+	ErrStreamIDInvalid        = "ERR Invalid stream ID specified as stream command argument"
+	ErrStreamMaxLenAndMinID   = "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"
+	ErrStreamMaxLenNegative   = "ERR The MAXLEN argument must be >= 0."
+	ErrStreamLimitNegative    = "ERR The LIMIT argument must be >= 0."
+	ErrStreamLimitNoStrategy  = "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"
+	ErrStreamXTrimNoStrategy  = "ERR syntax error, XTRIM must be called with a trimming strategy"
+	ErrStreamLimitNoApprox    = "ERR syntax error, LIMIT cannot be used without the special ~ option"
+	ErrStreamXAddZero         = "ERR The ID specified in XADD must be greater than 0-0"
+	ErrStreamExhausted        = "ERR The stream has exhausted the last possible ID, unable to add more items"
+	ErrStreamXAddSmaller      = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+	ErrStreamBadStart         = "ERR invalid start ID for the interval"
+	ErrStreamBadEnd           = "ERR invalid end ID for the interval"
+	ErrStreamEntriesAddedNeg  = "ERR entries_added must be positive"
+	ErrStreamMaxDelGreater    = "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
+	ErrStreamTooLarge         = "ERR Elements are too large to be stored"
+	ErrStreamSetIDSmaller     = "ERR The ID specified in XSETID is smaller than the target stream top item"
+	ErrStreamSetIDAddedSmall  = "ERR The entries_added specified in XSETID is smaller than the target stream length"
+	ErrStreamNoKeyGroup       = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically."
+	ErrStreamBusyGroup        = "BUSYGROUP Consumer Group name already exists"
+	ErrStreamEntriesReadRange = "ERR value for ENTRIESREAD must be positive or -1"
+	ErrStreamUnbalanced       = "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."
+	ErrStreamTimeoutNegative  = "ERR timeout is negative"
+	ErrStreamTimeoutInvalid   = "ERR timeout is not an integer or out of range"
+	ErrStreamMissingGroup     = "ERR Missing GROUP option for XREADGROUP"
+	ErrStreamXReadGT          = "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."
+	ErrStreamXReadDollar      = "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."
+	ErrStreamIdleNegative     = "ERR Invalid IDLE option argument for XCLAIM"
+	ErrStreamTimeNegative     = "ERR Invalid TIME option argument for XCLAIM"
+	ErrStreamRetryNegative    = "ERR Invalid RETRYCOUNT option argument for XCLAIM"
+	ErrStreamMinIdle          = "ERR Invalid min-idle-time argument for XCLAIM"
+	ErrStreamAutoMinIdle      = "ERR Invalid min-idle-time argument for XAUTOCLAIM"
+	ErrStreamAutoCount        = "ERR COUNT must be > 0"
+	ErrStreamGroupInXRead     = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
+	ErrStreamNoAckInXRead     = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
 )
+
+// ErrStreamNoGroup is the NOGROUP error naming the group and the key,
+// formatted as addReplyErrorFormat formats it (see errFmtArg).
+func ErrStreamNoGroup(group, key []byte) string {
+	return "NOGROUP No such consumer group '" + errFmtArg(group) + "' for key name '" + errFmtArg(key) + "'"
+}
+
+// ErrStreamNoGroupRead is XREADGROUP's NOGROUP error.
+func ErrStreamNoGroupRead(key, group []byte) string {
+	return "NOGROUP No such key '" + errFmtArg(key) + "' or consumer group '" + errFmtArg(group) + "' in XREADGROUP with GROUP option"
+}
+
+// ErrStreamNoKeyOrGroup is the NOGROUP error of XPENDING, XCLAIM and
+// XAUTOCLAIM.
+func ErrStreamNoKeyOrGroup(key, group []byte) string {
+	return "NOGROUP No such key '" + errFmtArg(key) + "' or consumer group '" + errFmtArg(group) + "'"
+}
+
+// ErrStreamXClaimOption is XCLAIM's unknown-option error.
+func ErrStreamXClaimOption(opt []byte) string {
+	return "ERR Unrecognized XCLAIM option '" + errFmtArg(opt) + "'"
+}
+
+// ErrStreamSubcommand is addReplySubcommandSyntaxError for container
+// commands (XGROUP, XINFO): the subcommand as given (at most 128 bytes,
+// "%.128s"), the command in upper case.
+func ErrStreamSubcommand(sub []byte, cmd string) string {
+	sub = cString(sub)
+	if len(sub) > 128 {
+		sub = sub[:128]
+	}
+	return "ERR unknown subcommand or wrong number of arguments for '" + errFmtArg(sub) + "'. Try " + cmd + " HELP."
+}
+
+// errFmtArg is a %s argument of addReplyErrorFormat: cut at its first NUL,
+// CR and LF blanked so the reply stays one protocol line. (Redis also
+// trims CR/LF at both ends of the whole message; the stream messages
+// built with it begin and end with fixed text, so that never applies.)
+func errFmtArg(b []byte) string {
+	b = cString(b)
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		out[i] = c
+	}
+	return string(out)
+}
 
 // Reply texts of SORT and SORT_RO, byte-identical to Redis 7.0.
 const (
