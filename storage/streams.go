@@ -307,7 +307,7 @@ func opXAdd(ks *Keyspace, key []byte, id *streamID, seqGiven, noMk bool, trim *s
 		if ms > s.lastID.ms {
 			nid = streamID{ms, 0}
 		} else {
-			nid = streamID{s.lastID.ms, s.lastID.seq + 1}
+			nid, _ = s.lastID.incr() // max-max was refused above
 		}
 	case !seqGiven && id.ms == s.lastID.ms:
 		if s.lastID.seq == math.MaxUint64 {
