@@ -344,7 +344,7 @@ func TestStreamDiffAutoID(t *testing.T) {
 func TestStreamDiffRandom(t *testing.T) {
 	addr := startRedis(t)
 	conns := map[int]*redisConn{2: dialRedis(t, addr, 2), 3: dialRedis(t, addr, 3)}
-	for seed := uint64(1); seed <= 300; seed++ {
+	for seed := uint64(1); seed <= 400; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 0x57e4))
 		proto := 2 + rng.IntN(2)
 		d := newDiffSession(t, conns[proto], proto)
@@ -369,8 +369,8 @@ var (
 // randomStreamCommand draws one stream command; IDs grow so most XADDs
 // succeed.
 func randomStreamCommand(rng *rand.Rand) []string {
-	if rng.IntN(25) == 0 {
-		return []string{"XSETID", pick(rng, poolStreamKeys), pick(rng, poolStreamIDs)}
+	if rng.IntN(6) == 0 {
+		return randomStreamAdmin(rng)
 	}
 	key := func() string { return pick(rng, poolStreamKeys) }
 	id := func() string { return pick(rng, poolStreamIDs) }
@@ -436,9 +436,26 @@ func randomStreamCommand(rng *rand.Rand) []string {
 		}
 		return []string{"XPENDING", key(), pick(rng, poolGroups), id(), id(), cnt(), pick(rng, poolConsumers)}
 	case 15:
-		return []string{"XCLAIM", key(), pick(rng, poolGroups), pick(rng, poolConsumers), "0", id(), id()}
+		args := []string{"XCLAIM", key(), pick(rng, poolGroups), pick(rng, poolConsumers), pick(rng, []string{"0", "0", "3600000", "x"}), id(), id()}
+		for n := rng.IntN(3); n > 0; n-- {
+			switch o := pick(rng, []string{"FORCE", "JUSTID", "RETRYCOUNT", "LASTID", "IDLE", "TIME", "BOGUS"}); o {
+			case "RETRYCOUNT":
+				args = append(args, o, cnt())
+			case "LASTID":
+				args = append(args, o, id())
+			case "IDLE", "TIME":
+				args = append(args, o, pick(rng, []string{"0", "-1", "x", "1"}))
+			default:
+				args = append(args, o)
+			}
+		}
+		return args
 	case 16:
-		return []string{"XAUTOCLAIM", key(), pick(rng, poolGroups), pick(rng, poolConsumers), "0", id(), "COUNT", cnt()}
+		args := []string{"XAUTOCLAIM", key(), pick(rng, poolGroups), pick(rng, poolConsumers), pick(rng, []string{"0", "0", "3600000"}), id(), "COUNT", cnt()}
+		if rng.IntN(3) == 0 {
+			args = append(args, "JUSTID")
+		}
+		return args
 	case 17:
 		return []string{"XINFO", pick(rng, []string{"STREAM", "GROUPS"}), key()}
 	case 18:
@@ -448,4 +465,43 @@ func randomStreamCommand(rng *rand.Rand) []string {
 		return []string{"XINFO", "CONSUMERS", key(), pick(rng, poolGroups)}
 	}
 	return []string{"XSETID", key(), id()}
+}
+
+// randomStreamAdmin draws the rarer commands: group and consumer
+// management, XSETID, trimming with LIMIT, XINFO FULL.
+func randomStreamAdmin(rng *rand.Rand) []string {
+	key := pick(rng, poolStreamKeys)
+	group := pick(rng, poolGroups)
+	switch rng.IntN(8) {
+	case 0:
+		args := []string{"XSETID", key, pick(rng, poolStreamIDs)}
+		if rng.IntN(2) == 0 {
+			args = append(args, "ENTRIESADDED", pick(rng, []string{"0", "3", "50", "-1"}))
+		}
+		if rng.IntN(2) == 0 {
+			args = append(args, "MAXDELETEDID", pick(rng, poolStreamIDs))
+		}
+		return args
+	case 1:
+		args := []string{"XGROUP", "SETID", key, group, pick(rng, []string{"0", "$", "3-0", "-", "bad"})}
+		if rng.IntN(2) == 0 {
+			args = append(args, "ENTRIESREAD", pick(rng, []string{"0", "2", "-1", "-2", "x"}))
+		}
+		return args
+	case 2:
+		return []string{"XGROUP", pick(rng, []string{"CREATECONSUMER", "DELCONSUMER"}), key, group, pick(rng, poolConsumers)}
+	case 3:
+		return []string{"XGROUP", "DESTROY", key, group}
+	case 4:
+		args := []string{"XGROUP", "CREATE", key, group, pick(rng, []string{"0", "$", "4"})}
+		if rng.IntN(2) == 0 {
+			args = append(args, "ENTRIESREAD", pick(rng, []string{"0", "1", "5", "-1"}))
+		}
+		return args
+	case 5:
+		return []string{"XTRIM", key, pick(rng, []string{"MAXLEN", "MINID"}), "~", pick(rng, []string{"0", "2", "9"}), "LIMIT", pick(rng, []string{"0", "1", "100"})}
+	case 6:
+		return []string{"XINFO", "STREAM", key, "FULL", "COUNT", pick(rng, []string{"0", "1", "2", "-1"})}
+	}
+	return []string{"XREAD", "STREAMS", key, pick(rng, []string{"$", "0", "5"})}
 }

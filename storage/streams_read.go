@@ -149,6 +149,9 @@ func opXRead(c *Ctx, a *xreadArgs, group bool) error {
 	defer func() { c.W = out }()
 	served := 0
 	for i, s := range streams {
+		// Redis looks every key up again to serve it: a second hit or
+		// miss in the keyspace statistics.
+		ks.Read(a.keys[i])
 		if s == nil {
 			continue
 		}
