@@ -33,6 +33,7 @@ var diffFamilies = []diffFamily{
 	{"zsets", randomZSetCommand, zsetCheck},
 	{"zsets-multi", randomZSetMultiCommand, (*diffSession).check},
 	{"bitmaps", randomBitmapCommand, (*diffSession).check},
+	{"streams", randomStreamCommand, streamCheck},
 }
 
 // diffStep is one command of a session and the check it needs.

@@ -38,14 +38,6 @@ var xgroupHelp = []string{
 	"    Prints this help.",
 }
 
-// writeHelp is addReplyHelp: one status line each.
-func writeHelp(c *Ctx, lines []string) {
-	c.W.Array(len(lines))
-	for _, l := range lines {
-		c.W.Simple(l)
-	}
-}
-
 // XGROUP HELP
 func cmdXGroupHelp(c *Ctx) { writeHelp(c, xgroupHelp) }
 
