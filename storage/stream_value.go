@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // streamValue is the structure of a stream (Value.Obj of a KindStream).
@@ -24,7 +23,8 @@ import (
 // O(log n), as Redis does; a node whose entries are all deleted is
 // removed from the node slice, which moves n/100 pointers: rare, and
 // cheap next to the per-entry work. Trimming removes whole nodes from the
-// front and marks entries in at most one node.
+// front and marks entries in at most one node. Consumer groups and their
+// PELs are in stream_pel.go.
 type streamValue struct {
 	nodes        []*streamNode
 	length       int64
@@ -551,151 +551,4 @@ func (s *streamValue) MemoryUsage() int64 {
 		}
 	}
 	return n
-}
-
-// streamNACK is a pending entry of a consumer group: delivered to a
-// consumer and not yet acknowledged.
-type streamNACK struct {
-	id            streamID
-	deliveryTime  int64
-	deliveryCount int64
-	consumer      *streamConsumer
-}
-
-// pelList is a PEL: pending entries sorted by ID. Lookups and range
-// starts are binary searches; insertion and removal move the tail of a
-// slice of pointers (a memmove), and the common cases (delivery of new
-// IDs, acknowledgement of the oldest) touch the ends.
-type pelList struct{ items []*streamNACK }
-
-func (p *pelList) Len() int { return len(p.items) }
-
-// seek is the index of the first entry with ID >= id.
-func (p *pelList) seek(id streamID) int {
-	i, _ := slices.BinarySearchFunc(p.items, id, func(n *streamNACK, id streamID) int { return n.id.cmp(id) })
-	return i
-}
-
-func (p *pelList) get(id streamID) *streamNACK {
-	if i := p.seek(id); i < len(p.items) && p.items[i].id == id {
-		return p.items[i]
-	}
-	return nil
-}
-
-// put inserts n, replacing an entry with the same ID.
-func (p *pelList) put(n *streamNACK) {
-	if k := len(p.items); k == 0 || p.items[k-1].id.cmp(n.id) < 0 {
-		p.items = append(p.items, n)
-		return
-	}
-	i := p.seek(n.id)
-	if i < len(p.items) && p.items[i].id == n.id {
-		p.items[i] = n
-		return
-	}
-	p.items = slices.Insert(p.items, i, n)
-}
-
-func (p *pelList) remove(id streamID) bool {
-	i := p.seek(id)
-	if i < len(p.items) && p.items[i].id == id {
-		p.items = slices.Delete(p.items, i, i+1)
-		return true
-	}
-	return false
-}
-
-// streamConsumer is a consumer of a group, with its own PEL (a subset of
-// the group's, sharing the NACKs).
-type streamConsumer struct {
-	name     string
-	seenTime int64
-	pel      pelList
-}
-
-// streamGroup is a consumer group.
-type streamGroup struct {
-	name        string
-	lastID      streamID
-	entriesRead int64 // -1: unknown (SCG_INVALID_ENTRIES_READ)
-	pel         pelList
-	consumers   map[string]*streamConsumer
-}
-
-func (g *streamGroup) clone() *streamGroup {
-	c := &streamGroup{name: g.name, lastID: g.lastID, entriesRead: g.entriesRead,
-		consumers: make(map[string]*streamConsumer, len(g.consumers))}
-	byOld := make(map[*streamConsumer]*streamConsumer, len(g.consumers))
-	for name, old := range g.consumers {
-		nc := &streamConsumer{name: old.name, seenTime: old.seenTime}
-		c.consumers[name] = nc
-		byOld[old] = nc
-	}
-	c.pel.items = make([]*streamNACK, len(g.pel.items))
-	for i, n := range g.pel.items {
-		m := *n
-		m.consumer = byOld[n.consumer]
-		c.pel.items[i] = &m
-		m.consumer.pel.items = append(m.consumer.pel.items, &m)
-	}
-	return c
-}
-
-// sortedConsumers lists the consumers by name, the order of Redis's rax.
-func (g *streamGroup) sortedConsumers() []*streamConsumer {
-	out := make([]*streamConsumer, 0, len(g.consumers))
-	for _, c := range g.consumers {
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b *streamConsumer) int { return strings.Compare(a.name, b.name) })
-	return out
-}
-
-// sortedGroups lists the groups by name, the order of Redis's rax.
-func (s *streamValue) sortedGroups() []*streamGroup {
-	out := make([]*streamGroup, 0, len(s.groups))
-	for _, g := range s.groups {
-		out = append(out, g)
-	}
-	slices.SortFunc(out, func(a, b *streamGroup) int { return strings.Compare(a.name, b.name) })
-	return out
-}
-
-// group returns the named group, or nil.
-func (s *streamValue) group(name []byte) *streamGroup {
-	return s.groups[string(name)]
-}
-
-// createGroup is streamCreateCG: nil when the name is taken.
-func (s *streamValue) createGroup(name []byte, id streamID, entriesRead int64) *streamGroup {
-	if s.groups == nil {
-		s.groups = map[string]*streamGroup{}
-	}
-	if _, ok := s.groups[string(name)]; ok {
-		return nil
-	}
-	g := &streamGroup{name: string(name), lastID: id, entriesRead: entriesRead, consumers: map[string]*streamConsumer{}}
-	s.groups[g.name] = g
-	return g
-}
-
-// consumer returns the named consumer, creating it (seen now) when
-// missing; created says whether it did.
-func (g *streamGroup) consumer(name []byte, now int64) (c *streamConsumer, created bool) {
-	if c = g.consumers[string(name)]; c != nil {
-		return c, false
-	}
-	c = &streamConsumer{name: string(name), seenTime: now}
-	g.consumers[c.name] = c
-	return c, true
-}
-
-// delConsumer is streamDelConsumer: the consumer's pending entries leave
-// the group's PEL with it.
-func (g *streamGroup) delConsumer(c *streamConsumer) {
-	for _, n := range c.pel.items {
-		g.pel.remove(n.id)
-	}
-	delete(g.consumers, c.name)
 }

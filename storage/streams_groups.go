@@ -294,14 +294,16 @@ func cmdXPending(c *Ctx) {
 	}
 	now := c.KS.Now()
 	var out []*streamNACK
-	for i := pel.seek(start); count > 0 && i < len(pel.items) && pel.items[i].id.cmp(end) <= 0; i++ {
-		n := pel.items[i]
-		if minIdle != 0 && now-n.deliveryTime < minIdle {
-			continue
+	pel.ascend(start, func(n *streamNACK) bool {
+		if count == 0 || n.id.cmp(end) > 0 {
+			return false
 		}
-		out = append(out, n)
-		count--
-	}
+		if minIdle == 0 || now-n.deliveryTime >= minIdle {
+			out = append(out, n)
+			count--
+		}
+		return true
+	})
 	c.W.Array(len(out))
 	for _, n := range out {
 		c.W.Array(4)
@@ -323,8 +325,8 @@ func writePendingSummary(c *Ctx, g *streamGroup) {
 		c.W.NullArray()
 		return
 	}
-	writeStreamID(c, g.pel.items[0].id)
-	writeStreamID(c, g.pel.items[len(g.pel.items)-1].id)
+	writeStreamID(c, g.pel.first().id)
+	writeStreamID(c, g.pel.last().id)
 	var with []*streamConsumer
 	for _, cons := range g.sortedConsumers() {
 		if cons.pel.Len() > 0 {
@@ -537,34 +539,39 @@ func cmdXAutoClaim(c *Ctx) {
 	var consumer *streamConsumer
 	var claimed []*streamNACK
 	var deleted []streamID
-	i := g.pel.seek(start)
-	for ; attempts > 0 && count > 0 && i < len(g.pel.items); attempts-- {
-		nack := g.pel.items[i]
-		if s.find(nack.id) == nil {
-			dropNACK(g, nack) // the next entry slides into position i
-			deleted = append(deleted, nack.id)
+	// The walk goes by ID, so dropping entries under it is safe.
+	nack := g.pel.from(start)
+	for ; attempts > 0 && count > 0 && nack != nil; attempts-- {
+		cur := nack
+		if next, ok := cur.id.incr(); ok {
+			nack = g.pel.from(next)
+		} else {
+			nack = nil
+		}
+		if s.find(cur.id) == nil {
+			dropNACK(g, cur)
+			deleted = append(deleted, cur.id)
 			count--
 			continue
 		}
-		i++
-		if minIdle != 0 && now-nack.deliveryTime < minIdle {
+		if minIdle != 0 && now-cur.deliveryTime < minIdle {
 			continue
 		}
 		if consumer == nil {
 			consumer, _ = g.consumer(args[3], now)
 			consumer.seenTime = now
 		}
-		nack.deliveryTime = now
+		cur.deliveryTime = now
 		if !justID {
-			nack.deliveryCount++
+			cur.deliveryCount++
 		}
-		claim(g, nack, consumer)
-		claimed = append(claimed, nack)
+		claim(g, cur, consumer)
+		claimed = append(claimed, cur)
 		count--
 	}
 	var next streamID
-	if i < len(g.pel.items) {
-		next = g.pel.items[i].id
+	if nack != nil {
+		next = nack.id
 	}
 	ks.Updated(args[1], v)
 	c.W.Array(3)

@@ -197,14 +197,6 @@ func writeXInfoStream(c *Ctx, s *streamValue) {
 	}
 }
 
-// capped is items cut to count (0: all).
-func capped(items []*streamNACK, count int64) []*streamNACK {
-	if count > 0 && int64(len(items)) > count {
-		return items[:count]
-	}
-	return items
-}
-
 func writeXInfoFullGroup(c *Ctx, s *streamValue, g *streamGroup, count int64) {
 	c.W.Map(7)
 	c.W.BulkString("name")
@@ -213,7 +205,7 @@ func writeXInfoFullGroup(c *Ctx, s *streamValue, g *streamGroup, count int64) {
 	c.W.BulkString("pel-count")
 	c.W.Int(int64(g.pel.Len()))
 	c.W.BulkString("pending")
-	pel := capped(g.pel.items, count)
+	pel := g.pel.head(streamMinID, count)
 	c.W.Array(len(pel))
 	for _, n := range pel {
 		c.W.Array(4)
@@ -233,7 +225,7 @@ func writeXInfoFullGroup(c *Ctx, s *streamValue, g *streamGroup, count int64) {
 		c.W.BulkString("pel-count")
 		c.W.Int(int64(cons.pel.Len()))
 		c.W.BulkString("pending")
-		cp := capped(cons.pel.items, count)
+		cp := cons.pel.head(streamMinID, count)
 		c.W.Array(len(cp))
 		for _, n := range cp {
 			c.W.Array(3)

@@ -251,11 +251,7 @@ func writeGroupRange(c *Ctx, s *streamValue, g *streamGroup, consumer *streamCon
 // consumer's pending entries from start, at most count (0: all). An entry
 // deleted since is [id, nil]; a delivered one counts a new delivery.
 func writeConsumerPEL(c *Ctx, s *streamValue, consumer *streamConsumer, start streamID, count int64) {
-	i := consumer.pel.seek(start)
-	items := consumer.pel.items[i:]
-	if count > 0 && int64(len(items)) > count {
-		items = items[:count]
-	}
+	items := consumer.pel.head(start, count)
 	c.W.Array(len(items))
 	for _, n := range items {
 		e := s.find(n.id)

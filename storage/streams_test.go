@@ -262,26 +262,50 @@ func randomID(rng *rand.Rand, next streamID) streamID {
 	return streamID{uint64(rng.IntN(int(next.ms) + 2)), uint64(rng.IntN(int(next.seq) + 2))}
 }
 
+// TestPELList checks the chunked PEL against a sorted slice through
+// enough entries to split and empty chunks.
 func TestPELList(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
 	var p pelList
-	for _, ms := range []uint64{5, 1, 3, 9, 3} {
-		p.put(&streamNACK{id: streamID{ms, 0}, deliveryCount: int64(ms)})
+	var model []uint64
+	for i := 0; i < 20000; i++ {
+		ms := uint64(rng.IntN(3000))
+		if rng.IntN(3) > 0 {
+			p.put(&streamNACK{id: streamID{ms, 0}})
+			if j, found := slices.BinarySearch(model, ms); !found {
+				model = slices.Insert(model, j, ms)
+			}
+		} else {
+			j, found := slices.BinarySearch(model, ms)
+			if p.remove(streamID{ms, 0}) != found {
+				t.Fatalf("remove(%d) disagrees with the model", ms)
+			}
+			if found {
+				model = slices.Delete(model, j, j+1)
+			}
+		}
+		if p.Len() != len(model) {
+			t.Fatalf("len %d, model %d", p.Len(), len(model))
+		}
 	}
 	var got []uint64
-	for _, n := range p.items {
-		got = append(got, n.id.ms)
+	p.ascend(streamMinID, func(n *streamNACK) bool { got = append(got, n.id.ms); return true })
+	if !slices.Equal(got, model) {
+		t.Fatalf("ascend differs from the model")
 	}
-	if want := []uint64{1, 3, 5, 9}; !slices.Equal(got, want) {
-		t.Errorf("PEL order %v, want %v", got, want)
+	for _, c := range p.chunks {
+		if len(c) == 0 || len(c) > pelChunkMax {
+			t.Fatalf("chunk of %d entries", len(c))
+		}
 	}
-	if p.get(streamID{4, 0}) != nil || p.get(streamID{9, 0}) == nil {
-		t.Errorf("get finds the wrong entries")
+	if p.first().id.ms != model[0] || p.last().id.ms != model[len(model)-1] {
+		t.Errorf("first/last %v %v, want %d %d", p.first().id, p.last().id, model[0], model[len(model)-1])
 	}
-	if !p.remove(streamID{3, 0}) || p.remove(streamID{3, 0}) || p.Len() != 3 {
-		t.Errorf("remove: len %d", p.Len())
+	if n := p.from(streamID{model[10] - 1, 1}); n == nil || n.id.ms != model[10] {
+		t.Errorf("from lands on %v, want %d", n, model[10])
 	}
-	if i := p.seek(streamID{2, 0}); p.items[i].id.ms != 5 {
-		t.Errorf("seek(2) at %v", p.items[i].id)
+	if h := p.head(streamMinID, 3); len(h) != 3 || h[2].id.ms != model[2] {
+		t.Errorf("head(3) = %d entries", len(h))
 	}
 }
 
