@@ -46,6 +46,8 @@ type streamValue struct {
 const (
 	streamNodeMaxEntries = 100
 	streamNodeMaxBytes   = 4096
+	// streamListpackMaxSize is the most payload one entry may carry.
+	streamListpackMaxSize = 1 << 30
 )
 
 // streamEntryOverhead approximates what one entry costs beyond its

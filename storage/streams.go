@@ -324,6 +324,17 @@ func opXAdd(ks *Keyspace, key []byte, id *streamID, seqGiven, noMk bool, trim *s
 	if nid.cmp(s.lastID) <= 0 {
 		return streamID{}, false, streamAddFailed(ks, key, v, isNew)
 	}
+	// A listpack holds at most 1 GiB (STREAM_LISTPACK_MAX_SIZE).
+	total := 0
+	for _, a := range kv {
+		total += len(a)
+	}
+	if total > streamListpackMaxSize {
+		if isNew {
+			ks.Put(key, v)
+		}
+		return streamID{}, false, replyError(ErrStreamTooLarge)
+	}
 	s.add(nid, kv)
 	s.trim(trim)
 	streamDone(ks, key, v, isNew)

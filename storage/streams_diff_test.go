@@ -505,3 +505,35 @@ func randomStreamAdmin(rng *rand.Rand) []string {
 	}
 	return []string{"XREAD", "STREAMS", key, pick(rng, []string{"$", "0", "5"})}
 }
+
+// TestStreamDiffDefaultLimit checks the implicit LIMIT of approximate
+// trimming (100 nodes of 100 entries) on a stream past it.
+func TestStreamDiffDefaultLimit(t *testing.T) {
+	addr := startRedis(t)
+	d := newDiffSession(t, dialRedis(t, addr, 2), 2)
+	const n = 10250
+	var pipe bytes.Buffer
+	for i := 1; i <= n; i++ {
+		args := []string{"XADD", "s", itoa(i) + "-1", "f", itoa(i)}
+		pipe.WriteString("*5\r\n")
+		for _, a := range args {
+			pipe.WriteString("$" + itoa(len(a)) + "\r\n" + a + "\r\n")
+		}
+		d.h.exec(2, byteArgs(args))
+	}
+	d.rc.c.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := d.rc.c.Write(pipe.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if _, err := readRawReply(d.rc.r, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"XINFO", "STREAM", "s"}, {"XTRIM", "s", "MAXLEN", "~", "0"}, {"XLEN", "s"},
+		{"XADD", "s", "MINID", "~", "99999", "20000-1", "f", "v"}, {"XINFO", "STREAM", "s"}} {
+		if !streamCheck(d, args) {
+			return
+		}
+	}
+}
