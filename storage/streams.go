@@ -168,106 +168,121 @@ func writeStreamEntry(c *Ctx, e *streamEntry) {
 	}
 }
 
-// parseTrimArgs is streamParseAddOrTrimArgsOrReply. For XADD it stops at
-// the ID ("*" or an explicit one) and returns its position; for XTRIM
-// every argument is an option.
-func parseTrimArgs(c *Ctx, xadd bool) (a streamTrimArgs, idPos int, id *streamID, seqGiven, noMkStream bool, err error) {
+// addTrimArgs are the parsed options of XADD and XTRIM.
+type addTrimArgs struct {
+	trim streamTrimArgs
+	// XADD only: the position of the ID argument, the explicit ID (nil
+	// for "*"), whether its sequence was given (false for "ms-*") and
+	// NOMKSTREAM.
+	idPos    int
+	id       *streamID
+	seqGiven bool
+	noMk     bool
+	parsedID streamID
+}
+
+// parseAddTrimArgs is streamParseAddOrTrimArgsOrReply. For XADD it stops
+// at the ID ("*" or an explicit one); for XTRIM every argument is an
+// option.
+func parseAddTrimArgs(args [][]byte, xadd bool) (*addTrimArgs, error) {
+	a := &addTrimArgs{}
+	t := &a.trim
 	limit, limitGiven := int64(0), false
-	args := c.Args
 	i := 2
-	var parsed streamID
+loop:
 	for ; i < len(args); i++ {
 		more := len(args) - 1 - i
 		opt := args[i]
 		switch {
-		case xadd && len(opt) >= 1 && opt[0] == '*' && (len(opt) == 1 || opt[1] == 0):
-			goto done
+		case xadd && len(cString(opt)) == 1 && opt[0] == '*':
+			break loop
 		case isOpt(opt, "maxlen") && more > 0, isOpt(opt, "minid") && more > 0:
-			if a.strategy != trimNone {
-				return a, 0, nil, false, false, replyError(ErrStreamMaxLenAndMinID)
+			if t.strategy != trimNone {
+				return nil, replyError(ErrStreamMaxLenAndMinID)
 			}
-			a.approx = false
+			t.approx = false
 			next := cString(args[i+1])
 			if more >= 2 && len(next) == 1 && (next[0] == '~' || next[0] == '=') {
-				a.approx = next[0] == '~'
+				t.approx = next[0] == '~'
 				i++
 			}
 			if isOpt(opt, "maxlen") {
 				n, ok := parseCanonicalInt(args[i+1])
 				if !ok {
-					return a, 0, nil, false, false, errNotInteger
+					return nil, errNotInteger
 				}
 				if n < 0 {
-					return a, 0, nil, false, false, replyError(ErrStreamMaxLenNegative)
+					return nil, replyError(ErrStreamMaxLenNegative)
 				}
-				a.strategy, a.maxLen = trimMaxLen, n
+				t.strategy, t.maxLen = trimMaxLen, n
 			} else {
-				m, err := parseStreamID(args[i+1], 0, true, nil)
+				id, err := parseStreamID(args[i+1], 0, true, nil)
 				if err != nil {
-					return a, 0, nil, false, false, err
+					return nil, err
 				}
-				a.strategy, a.minID = trimMinID, m
+				t.strategy, t.minID = trimMinID, id
 			}
 			i++
 		case isOpt(opt, "limit") && more > 0:
 			n, ok := parseCanonicalInt(args[i+1])
 			if !ok {
-				return a, 0, nil, false, false, errNotInteger
+				return nil, errNotInteger
 			}
 			if n < 0 {
-				return a, 0, nil, false, false, replyError(ErrStreamLimitNegative)
+				return nil, replyError(ErrStreamLimitNegative)
 			}
 			limit, limitGiven = n, true
 			i++
 		case xadd && isOpt(opt, "nomkstream"):
-			noMkStream = true
+			a.noMk = true
 		case xadd:
-			m, err := parseStreamID(opt, 0, true, &seqGiven)
+			id, err := parseStreamID(opt, 0, true, &a.seqGiven)
 			if err != nil {
-				return a, 0, nil, false, false, err
+				return nil, err
 			}
-			parsed = m
-			id = &parsed
-			goto done
+			a.parsedID = id
+			a.id = &a.parsedID
+			break loop
 		default:
-			return a, 0, nil, false, false, errSyntax
+			return nil, errSyntax
 		}
 	}
-done:
-	if limit != 0 && a.strategy == trimNone {
-		return a, 0, nil, false, false, replyError(ErrStreamLimitNoStrategy)
+	a.idPos = i
+	if limit != 0 && t.strategy == trimNone {
+		return nil, replyError(ErrStreamLimitNoStrategy)
 	}
-	if !xadd && a.strategy == trimNone {
-		return a, 0, nil, false, false, replyError(ErrStreamXTrimNoStrategy)
+	if !xadd && t.strategy == trimNone {
+		return nil, replyError(ErrStreamXTrimNoStrategy)
 	}
 	switch {
-	case limitGiven && !a.approx:
-		return a, 0, nil, false, false, replyError(ErrStreamLimitNoApprox)
+	case limitGiven && !t.approx:
+		return nil, replyError(ErrStreamLimitNoApprox)
 	case limitGiven:
-		a.limit = limit
-	case a.approx:
-		a.limit = 100 * streamNodeMaxEntries
+		t.limit = limit
+	case t.approx:
+		// Redis's default: 100 nodes' worth of entries per call.
+		t.limit = 100 * streamNodeMaxEntries
 	}
-	return a, i, id, seqGiven, noMkStream, nil
+	return a, nil
 }
 
 // XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]
 func cmdXAdd(c *Ctx) {
-	trim, idPos, id, seqGiven, noMk, err := parseTrimArgs(c, true)
+	a, err := parseAddTrimArgs(c.Args, true)
 	if err != nil {
 		writeErr(c, err)
 		return
 	}
-	fields := len(c.Args) - idPos - 1
+	fields := len(c.Args) - a.idPos - 1
 	if fields < 2 || fields%2 == 1 {
 		c.W.Error(ErrWrongArgs(c.Cmd.Name))
 		return
 	}
-	if id != nil && seqGiven && id.isZero() {
+	if a.id != nil && a.seqGiven && a.id.isZero() {
 		c.W.Error(ErrStreamXAddZero)
 		return
 	}
-	got, ok, err := opXAdd(&c.KS, c.Args[1], id, seqGiven, noMk, &trim, c.Args[idPos+1:])
+	got, ok, err := opXAdd(&c.KS, c.Args[1], a, c.Args[a.idPos+1:])
 	switch {
 	case err != nil:
 		writeErr(c, err)
@@ -278,17 +293,17 @@ func cmdXAdd(c *Ctx) {
 	}
 }
 
-// opXAdd appends an entry (with id, or an ID from the clock when nil;
-// seqGiven false means "ms-*") and trims. ok is false when NOMKSTREAM
-// met a missing key.
-func opXAdd(ks *Keyspace, key []byte, id *streamID, seqGiven, noMk bool, trim *streamTrimArgs, kv [][]byte) (streamID, bool, error) {
+// opXAdd appends an entry (with a.id, or an ID from the clock when nil)
+// and trims. ok is false when NOMKSTREAM met a missing key.
+func opXAdd(ks *Keyspace, key []byte, a *addTrimArgs, kv [][]byte) (streamID, bool, error) {
+	id, seqGiven := a.id, a.seqGiven
 	v, s, err := writeStream(ks, key)
 	if err != nil {
 		return streamID{}, false, err
 	}
 	isNew := v == nil
 	if isNew {
-		if noMk {
+		if a.noMk {
 			return streamID{}, false, nil
 		}
 		v = newStreamObject()
@@ -336,7 +351,7 @@ func opXAdd(ks *Keyspace, key []byte, id *streamID, seqGiven, noMk bool, trim *s
 		return streamID{}, false, replyError(ErrStreamTooLarge)
 	}
 	s.add(nid, kv)
-	s.trim(trim)
+	s.trim(&a.trim)
 	streamDone(ks, key, v, isNew)
 	return nid, true, nil
 }
@@ -495,7 +510,7 @@ func opXDel(ks *Keyspace, key []byte, args [][]byte) (int64, error) {
 
 // XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]
 func cmdXTrim(c *Ctx) {
-	trim, _, _, _, _, err := parseTrimArgs(c, false)
+	a, err := parseAddTrimArgs(c.Args, false)
 	if err != nil {
 		writeErr(c, err)
 		return
@@ -507,7 +522,7 @@ func cmdXTrim(c *Ctx) {
 	case v == nil:
 		c.W.Int(0)
 	default:
-		n := s.trim(&trim)
+		n := s.trim(&a.trim)
 		if n > 0 {
 			streamDone(&c.KS, c.Args[1], v, false)
 		}
