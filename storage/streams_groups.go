@@ -376,7 +376,7 @@ func cmdXClaim(c *Ctx) {
 	}
 	minIdle, ok := parseCanonicalInt(args[4])
 	if !ok {
-		c.W.Error(ErrStreamMinIdle)
+		c.W.Error(ErrStreamXClaimMinIdle)
 		return
 	}
 	minIdle = max(minIdle, 0)
@@ -405,7 +405,7 @@ func cmdXClaim(c *Ctx) {
 			j++
 			n, ok := parseCanonicalInt(args[j])
 			if !ok {
-				c.W.Error(ErrStreamIdleNegative)
+				c.W.Error(ErrStreamXClaimIdle)
 				return
 			}
 			delivery = now - n
@@ -413,7 +413,7 @@ func cmdXClaim(c *Ctx) {
 			j++
 			n, ok := parseCanonicalInt(args[j])
 			if !ok {
-				c.W.Error(ErrStreamTimeNegative)
+				c.W.Error(ErrStreamXClaimTime)
 				return
 			}
 			delivery = n
@@ -421,7 +421,7 @@ func cmdXClaim(c *Ctx) {
 			j++
 			n, ok := parseCanonicalInt(args[j])
 			if !ok {
-				c.W.Error(ErrStreamRetryNegative)
+				c.W.Error(ErrStreamXClaimRetry)
 				return
 			}
 			retry = n
