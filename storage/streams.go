@@ -1,17 +1,17 @@
 package storage
 
-import (
-	"math"
-)
+import "math"
 
 // Commands from https://redis.io/commands/?group=stream
 //
-// The structure lives in stream_value.go; reading commands are in
-// streams_read.go, consumer groups in streams_groups.go, XINFO in
-// streams_info.go. Every write goes through streamFor (lookup or create,
-// type check) and ends with streamDone (memory accounting). Unlike the
-// other collections, an emptied stream stays: Redis never deletes one
-// (its groups and last ID must survive).
+// The structure lives in stream_value.go (entries) and stream_pel.go
+// (consumer groups); reading commands are in streams_read.go, group
+// commands in streams_groups.go, XINFO in streams_info.go. Writes look
+// the key up with writeStream (or create it with newStreamObject) and
+// end with streamDone (memory accounting). Unlike the other collections,
+// an emptied stream stays: Redis never deletes one (its groups and last
+// ID must survive). BLOCK is validated but never waits (see
+// streams_read.go).
 
 func registerStreams(r *registry) {
 	r.add("xadd", cmdXAdd)
