@@ -1,0 +1,193 @@
+package storage
+
+import "errors"
+
+// LZF as Redis uses it for RDB strings: liblzf 3.6 configured with HLOG
+// 16 and VERY_FAST, no pre-cleared hash table. lzfCompress follows
+// lzf_compress step by step (hash function, match search, the two
+// positions re-hashed after a match, output limits) because DUMP must be
+// byte-identical to Redis's; the format alone would allow other encoders.
+
+const (
+	lzfHLog   = 16
+	lzfHSize  = 1 << lzfHLog
+	lzfMaxLit = 1 << 5
+	lzfMaxOff = 1 << 13
+	lzfMaxRef = 1<<8 + 1<<3
+)
+
+func lzfIdx(h uint32) uint32 { return (h>>(3*8-lzfHLog) - h*5) & (lzfHSize - 1) }
+
+// lzfCompress compresses in into at most outLen bytes. It returns nil when
+// the result would not fit (Redis then stores the string uncompressed).
+func lzfCompress(in []byte, outLen int) []byte {
+	n := len(in)
+	if n == 0 || outLen <= 0 {
+		return nil
+	}
+	// Slots hold position+1 so that 0 means "never set", which the
+	// ref > in_data test rejects exactly like a zeroed table in C.
+	htab := make([]int32, lzfHSize)
+	out := make([]byte, outLen)
+	op, ip, lit := 1, 0, 0 // op: start a literal run
+	hval := uint32(in[0])<<8 | uint32(in[1%n])
+	if n < 2 {
+		hval = 0
+	}
+	for ip < n-2 {
+		hval = hval<<8 | uint32(in[ip+2])
+		slot := lzfIdx(hval)
+		ref := int(htab[slot]) - 1
+		htab[slot] = int32(ip + 1)
+		if ref > 0 && ref < ip && ip-ref-1 < lzfMaxOff &&
+			in[ref+2] == in[ip+2] && in[ref] == in[ip] && in[ref+1] == in[ip+1] {
+			off := ip - ref - 1
+			length := 2
+			maxlen := n - ip - length
+			if maxlen > lzfMaxRef {
+				maxlen = lzfMaxRef
+			}
+			if op+3+1 >= outLen {
+				if op-b2int(lit == 0)+3+1 >= outLen {
+					return nil
+				}
+			}
+			out[op-lit-1] = byte(lit - 1)
+			op -= b2int(lit == 0)
+			length = lzfMatchLen(in, ref, ip, length, maxlen)
+			length -= 2
+			ip++
+			if length < 7 {
+				out[op] = byte(off>>8 + length<<5)
+				op++
+			} else {
+				out[op] = byte(off>>8 + 7<<5)
+				out[op+1] = byte(length - 7)
+				op += 2
+			}
+			out[op] = byte(off)
+			op++
+			lit = 0
+			op++
+			ip += length + 1
+			if ip >= n-2 {
+				break
+			}
+			ip -= 2
+			hval = uint32(in[ip])<<8 | uint32(in[ip+1])
+			hval = hval<<8 | uint32(in[ip+2])
+			htab[lzfIdx(hval)] = int32(ip + 1)
+			ip++
+			hval = hval<<8 | uint32(in[ip+2])
+			htab[lzfIdx(hval)] = int32(ip + 1)
+			ip++
+			continue
+		}
+		if op >= outLen {
+			return nil
+		}
+		lit++
+		out[op] = in[ip]
+		op++
+		ip++
+		if lit == lzfMaxLit {
+			out[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
+		}
+	}
+	if op+3 > outLen {
+		return nil
+	}
+	for ip < n {
+		if op >= outLen {
+			return nil
+		}
+		lit++
+		out[op] = in[ip]
+		op++
+		ip++
+		if lit == lzfMaxLit {
+			if op >= outLen {
+				return nil
+			}
+			out[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
+		}
+	}
+	out[op-lit-1] = byte(lit - 1)
+	op -= b2int(lit == 0)
+	return out[:op]
+}
+
+// lzfMatchLen extends a 3-byte match as lzf_compress does: sixteen
+// unchecked-bound steps when more than 16 bytes may match, then a bounded
+// scan. The unrolled steps can pass maxlen, and so must we.
+func lzfMatchLen(in []byte, ref, ip, length, maxlen int) int {
+	if maxlen > 16 {
+		for k := 0; k < 16; k++ {
+			length++
+			if in[ref+length] != in[ip+length] {
+				return length
+			}
+		}
+	}
+	for {
+		length++
+		if !(length < maxlen && in[ref+length] == in[ip+length]) {
+			return length
+		}
+	}
+}
+
+func b2int(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+var errLZF = errors.New("storage: corrupt LZF data")
+
+// lzfDecompress expands in, which must produce exactly outLen bytes.
+func lzfDecompress(in []byte, outLen int) ([]byte, error) {
+	out := make([]byte, 0, outLen)
+	for ip := 0; ip < len(in); {
+		ctrl := int(in[ip])
+		ip++
+		if ctrl < 1<<5 {
+			ctrl++
+			if ip+ctrl > len(in) || len(out)+ctrl > outLen {
+				return nil, errLZF
+			}
+			out = append(out, in[ip:ip+ctrl]...)
+			ip += ctrl
+			continue
+		}
+		length := ctrl >> 5
+		if length == 7 {
+			if ip >= len(in) {
+				return nil, errLZF
+			}
+			length += int(in[ip])
+			ip++
+		}
+		if ip >= len(in) {
+			return nil, errLZF
+		}
+		ref := len(out) - (ctrl&0x1f)<<8 - int(in[ip]) - 1
+		ip++
+		length += 2
+		if ref < 0 || len(out)+length > outLen {
+			return nil, errLZF
+		}
+		for k := 0; k < length; k++ { // byte by byte: the copy may overlap
+			out = append(out, out[ref+k])
+		}
+	}
+	if len(out) != outLen {
+		return nil, errLZF
+	}
+	return out, nil
+}
