@@ -72,6 +72,66 @@ func dumpDiffScripts() [][][]string {
 	}
 }
 
+// lpBody is an RDB body of type t holding one listpack of items.
+func lpBody(t byte, items ...string) string {
+	lp := newListpack()
+	for _, it := range items {
+		lp.appendString([]byte(it))
+	}
+	return string(rdbAppendString([]byte{t}, lp.bytes()))
+}
+
+func seq(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = prefix + strconv.Itoa(i)
+	}
+	return out
+}
+
+// dumpDiffOldScripts restore hand-built payloads: the ziplist types of
+// older RDB versions and compact blobs past the encoding limits.
+func dumpDiffOldScripts() [][][]string {
+	zl := func(t byte, items ...string) string { return withFooter(string(rdbAppendString([]byte{t}, ziplistOf(items...))), 9) }
+	long := strings.Repeat("v", 65)
+	many := seq("f", 1100)
+	ints := make([]int64, 600)
+	for i := range ints {
+		ints[i] = int64(i)
+	}
+	return [][][]string{
+		{{"RESTORE", "a", "0", zl(10, "a", "1", "300")}, {"LRANGE", "a", "0", "-1"}, {"OBJECT", "ENCODING", "a"},
+			{"RESTORE", "b", "0", withFooter("\x0e\x02"+string(rdbAppendString(nil, ziplistOf("x", "y")))+string(rdbAppendString(nil, ziplistOf("z"))), 9)},
+			{"LRANGE", "b", "0", "-1"}, {"RESTORE", "c", "0", zl(12, "a", "1.5", "b", "2")}, {"ZRANGE", "c", "0", "-1", "WITHSCORES"},
+			{"OBJECT", "ENCODING", "c"}, {"RESTORE", "d", "0", zl(13, "f", "v", "g", "12")}, {"HGETALL", "d"}, {"OBJECT", "ENCODING", "d"},
+			{"RESTORE", "e", "0", zl(13, "f", long)}, {"OBJECT", "ENCODING", "e"}, {"RESTORE", "f", "0", zl(12, long, "1")}, {"OBJECT", "ENCODING", "f"},
+			{"RESTORE", "g", "0", zl(10)}, {"RESTORE", "g", "0", zl(13, "f")}},
+		{{"RESTORE", "a", "0", withFooter(lpBody(16, "f", long), 10)}, {"OBJECT", "ENCODING", "a"}, {"HGETALL", "a"},
+			{"RESTORE", "b", "0", withFooter(lpBody(17, long, "1"), 10)}, {"OBJECT", "ENCODING", "b"},
+			{"RESTORE", "c", "0", withFooter(lpBody(16, many...), 10)}, {"OBJECT", "ENCODING", "c"}, {"HLEN", "c"},
+			{"RESTORE", "d", "0", withFooter(lpBody(17, seq("1", 260)...), 10)}, {"OBJECT", "ENCODING", "d"}, {"ZCARD", "d"},
+			{"RESTORE", "e", "0", withFooter(string(rdbAppendString([]byte{11}, encodeIntset(ints))), 10)}, {"OBJECT", "ENCODING", "e"}, {"SCARD", "e"},
+			{"RESTORE", "f", "0", withFooter(string(rdbAppendString([]byte{11}, encodeIntset(nil))), 10)},
+			{"RESTORE", "f", "0", withFooter(lpBody(16), 10)}, {"RESTORE", "f", "0", withFooter(lpBody(17), 10)},
+			{"RESTORE", "f", "0", withFooter("\x12\x01\x02"+string(rdbAppendString(nil, oneEntryListpack("x")[:0:0])), 10)},
+			{"RESTORE", "g", "0", withFooter("\x12\x02\x02"+lpBody(0)[1:]+"\x02"+lpBody(0, "only")[1:], 10)}, {"LRANGE", "g", "0", "-1"},
+			{"RESTORE", "h", "0", withFooter("\x12\x01\x01\x05plain", 10)}, {"LRANGE", "h", "0", "-1"}},
+	}
+}
+
+func TestDumpDiffOldPayloads(t *testing.T) {
+	addr := startRedis(t)
+	rc := dialRedis(t, addr, 2)
+	for _, script := range dumpDiffOldScripts() {
+		d := newDiffSession(t, rc, 2)
+		for _, args := range script {
+			if !d.check(args) {
+				break
+			}
+		}
+	}
+}
+
 func TestDumpDiffScripts(t *testing.T) {
 	addr := startRedis(t)
 	for _, proto := range []int{2, 3} {

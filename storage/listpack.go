@@ -284,8 +284,9 @@ func decodeZiplist(b []byte) ([]string, error) {
 		return nil, errBlob
 	}
 	var out []string
-	p := 10
+	p, last := 10, 10
 	for p < len(b)-1 {
+		last = p
 		if b[p] == 0xFE { // prevlen: one byte, or 0xFE and four
 			p += 5
 		} else {
@@ -301,7 +302,7 @@ func decodeZiplist(b []byte) ([]string, error) {
 		out = append(out, s)
 		p += n
 	}
-	if p != len(b)-1 {
+	if p != len(b)-1 || int(binary.LittleEndian.Uint32(b[4:])) != last {
 		return nil, errBlob
 	}
 	return out, nil

@@ -446,7 +446,6 @@ func rdbReadHash(r *rdbReader, t byte) (*Value, error) {
 		if err != nil || len(items)%2 != 0 {
 			return nil, errRDB
 		}
-		long := false
 		for i := 0; i < len(items); i += 2 {
 			if h.find(strBytes(items[i])) >= 0 {
 				return nil, errRDB
@@ -454,9 +453,10 @@ func rdbReadHash(r *rdbReader, t byte) (*Value, error) {
 			h.fields = append(h.fields, items[i])
 			h.vals = append(h.vals, items[i+1])
 			h.bytes += int64(len(items[i]) + len(items[i+1]))
-			long = long || len(items[i]) > hashMaxListpackValue || len(items[i+1]) > hashMaxListpackValue
 		}
-		if h.Len() > hashMaxListpackEntries || long && t == rdbTypeHashZiplist {
+		// Like Redis, only the entry count converts a packed payload;
+		// long elements stay in the listpack.
+		if h.Len() > hashMaxListpackEntries {
 			h.convert()
 		}
 	}
