@@ -92,7 +92,9 @@ func seq(prefix string, n int) []string {
 // dumpDiffOldScripts restore hand-built payloads: the ziplist types of
 // older RDB versions and compact blobs past the encoding limits.
 func dumpDiffOldScripts() [][][]string {
-	zl := func(t byte, items ...string) string { return withFooter(string(rdbAppendString([]byte{t}, ziplistOf(items...))), 9) }
+	zl := func(t byte, items ...string) string {
+		return withFooter(string(rdbAppendString([]byte{t}, ziplistOf(items...))), 9)
+	}
 	long := strings.Repeat("v", 65)
 	many := seq("f", 1100)
 	ints := make([]int64, 600)

@@ -131,8 +131,8 @@ func TestListpackCorrupt(t *testing.T) {
 	lp.appendString([]byte("12"))
 	good := lp.bytes()
 	bad := [][]byte{
-		good[:len(good)-1],                  // no EOF
-		append([]byte{}, good[:5]...),       // short
+		good[:len(good)-1],                   // no EOF
+		append([]byte{}, good[:5]...),        // short
 		append(append([]byte{}, good...), 0), // total bytes disagree
 	}
 	wrongCount := append([]byte{}, good...)
