@@ -297,3 +297,60 @@ func TestDumpDiffRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryUsageDiff compares MEMORY USAGE with redis-server over
+// representative values: exact for strings, listpacks, intsets and
+// quicklists; within 15% (30% with five samples) for hashtables and
+// skiplists, whose bucket counts
+// and node levels are Redis's own. The table is logged (go test -v).
+func TestMemoryUsageDiff(t *testing.T) {
+	rc := dialRedis(t, startRedis(t), 2)
+	d := newDiffSession(t, rc, 2)
+	build := func(cmd string, key string, n int, per func(i int) []string) []string {
+		args := []string{cmd, key}
+		for i := 0; i < n; i++ {
+			args = append(args, per(i)...)
+		}
+		return args
+	}
+	num := func(i int) string { return strconv.Itoa(i) }
+	cases := []struct {
+		name  string
+		build []string
+		exact bool
+	}{
+		{"string embstr 1 byte", []string{"SET", "k1", "v"}, true},
+		{"string int", []string{"SET", "k2", "123"}, true},
+		{"string embstr 44 bytes", []string{"SET", "k3", strings.Repeat("e", 44)}, true},
+		{"string raw 100 bytes", []string{"SET", "k4", strings.Repeat("r", 100)}, true},
+		{"string raw 5000 bytes", []string{"SET", "k5", strings.Repeat("r", 5000)}, true},
+		{"list 10 small", build("RPUSH", "l1", 10, func(i int) []string { return []string{"e" + num(i)} }), true},
+		{"list 2000 (4 nodes)", build("RPUSH", "l2", 2000, func(i int) []string { return []string{"element-" + num(i)} }), true},
+		{"hash listpack 5", build("HSET", "h1", 5, func(i int) []string { return []string{"f" + num(i), "v" + num(i)} }), true},
+		{"hash hashtable 600", build("HSET", "h2", 600, func(i int) []string { return []string{"f" + num(i), "v" + num(i)} }), false},
+		{"set intset 100", build("SADD", "s1", 100, func(i int) []string { return []string{num(i * 1000)} }), true},
+		{"set hashtable 600", build("SADD", "s2", 600, func(i int) []string { return []string{"m" + num(i)} }), false},
+		{"zset listpack 10", build("ZADD", "z1", 10, func(i int) []string { return []string{num(i), "m" + num(i)} }), true},
+		{"zset skiplist 300", build("ZADD", "z2", 300, func(i int) []string { return []string{num(i), "m" + num(i)} }), false},
+	}
+	t.Logf("%-24s %8s %8s", "value", "shardis", "redis")
+	for _, c := range cases {
+		d.check(c.build)
+		for _, samples := range []string{"5", "0"} {
+			args := []string{"MEMORY", "USAGE", c.build[1], "SAMPLES", samples}
+			want := string(d.rc.do(t, args))
+			got := string(d.h.exec(2, byteArgs(args)))
+			w, _ := strconv.ParseInt(strings.TrimSpace(want[1:]), 10, 64)
+			g, _ := strconv.ParseInt(strings.TrimSpace(got[1:]), 10, 64)
+			t.Logf("%-24s %8d %8d  (SAMPLES %s)", c.name, g, w, samples)
+			// Five sampled skiplist nodes of random levels vary more.
+			tol := int64(15)
+			if samples == "5" {
+				tol = 30
+			}
+			if c.exact && g != w || !c.exact && (g < w*(100-tol)/100 || g > w*(100+tol)/100) {
+				t.Errorf("%s SAMPLES %s: MEMORY USAGE %d, redis-server %d", c.name, samples, g, w)
+			}
+		}
+	}
+}

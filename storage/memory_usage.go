@@ -18,8 +18,8 @@ const (
 	sizeofRobj          = 16
 	sizeofDictEntry     = 24
 	sizeofDict          = 56
-	sizeofQuicklist     = 48
-	sizeofQuicklistNode = 32
+	sizeofQuicklist     = 40
+	sizeofQuicklistNode = 40
 	sizeofZSet          = 16
 	sizeofZSkiplist     = 32
 	zslNodeBase         = 24 // ele, score, backward
@@ -60,11 +60,35 @@ func sdsAllocSize(n int) int64 {
 	return jemallocSize(int64(hdr + n + 1))
 }
 
-// dictSlots is the bucket count of a dict that grew to n entries by
-// inserts: the next power of two, at least 4.
-func dictSlots(n int) int64 {
+// dictSlots estimates the bucket count of a dict that grew to n entries
+// by inserts (Redis counts both tables while rehashing): the table doubles
+// when full, and each insert after that moves one old bucket, about 63%
+// of which hold entries, so a table that doubled recently still has its
+// old half. presized is a table size set at conversion (dictExpand), 0
+// for none.
+func dictSlots(n int, presized int64) int64 {
 	s := int64(4)
 	for s < int64(n) {
+		s <<= 1
+	}
+	if s <= presized {
+		return presized
+	}
+	old := s / 2
+	if old >= 4 && int64(n)-old-1 < old*632/1000 {
+		return s + old
+	}
+	return s
+}
+
+// hashPresized is the table size a hash converted for passing the entry
+// limit starts with (hashTypeConvert sizes it for every entry).
+func hashPresized(n int) int64 {
+	if n <= hashMaxListpackEntries {
+		return 0
+	}
+	s := int64(4)
+	for s < hashMaxListpackEntries+1 {
 		s <<= 1
 	}
 	return s
@@ -103,7 +127,7 @@ func objectComputeSize(v *Value, samples int64) int64 {
 		if s.isIntset() {
 			return sizeofRobj + jemallocSize(int64(len(encodeIntset(s.ints))))
 		}
-		base := int64(sizeofRobj + sizeofDict + 8*dictSlots(len(s.keys)))
+		base := int64(sizeofRobj + sizeofDict + 8*dictSlots(len(s.keys), 0))
 		var total, n int64
 		for _, k := range s.keys {
 			if n >= samples {
@@ -118,7 +142,7 @@ func objectComputeSize(v *Value, samples int64) int64 {
 		if z.zsl == nil {
 			return sizeofRobj + jemallocSize(int64(len(zsetListpack(z))))
 		}
-		base := int64(sizeofRobj+sizeofZSet+sizeofZSkiplist+sizeofDict) + 8*dictSlots(z.zsl.length) +
+		base := int64(sizeofRobj+sizeofZSet+sizeofZSkiplist+sizeofDict) + 8*dictSlots(z.zsl.length, 0) +
 			jemallocSize(zslNodeBase+zslLevelSize*zslMaxLevel)
 		var total, n int64
 		for x := z.zsl.header.level[0].forward; x != nil && n < samples; x = x.level[0].forward {
@@ -131,7 +155,7 @@ func objectComputeSize(v *Value, samples int64) int64 {
 		if h.index == nil {
 			return sizeofRobj + jemallocSize(int64(len(hashListpack(h))))
 		}
-		base := int64(sizeofRobj + sizeofDict + 8*dictSlots(len(h.fields)))
+		base := int64(sizeofRobj + sizeofDict + 8*dictSlots(len(h.fields), hashPresized(len(h.fields))))
 		var total, n int64
 		for i, f := range h.fields {
 			if n >= samples {
