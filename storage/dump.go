@@ -39,8 +39,9 @@ func opDump(ks *Keyspace, key []byte) ([]byte, error) {
 // restoreOpts are RESTORE's options after the payload.
 type restoreOpts struct {
 	replace, absTTL bool
-	// idle and freq are parsed and range-checked as Redis does; shardis
-	// keeps no LRU/LFU state for them to set.
+	// idle (seconds, -1 for none) sets the restored value's LRU clock;
+	// freq is parsed and range-checked as Redis does, and like Redis
+	// without an LFU maxmemory-policy, not kept.
 	idle, freq int64
 }
 
@@ -124,7 +125,20 @@ func opRestore(ks *Keyspace, key, ttlArg, payload []byte, o restoreOpts) error {
 	if ttl != 0 {
 		ks.SetExpire(key, v, ttl)
 	}
+	if o.idle >= 0 {
+		v.access = lruAgo(ks.Now(), o.idle)
+	}
 	return nil
+}
+
+// lruAgo is the LRU clock idle seconds before nowMS, wrapped as
+// objectSetLRUOrLFU wraps it.
+func lruAgo(nowMS, idle int64) uint32 {
+	abs := int64(lruClock(nowMS)) - idle
+	if abs < 0 {
+		abs += lruClockMax
+	}
+	return uint32(abs) & lruClockMax // the 24-bit robj.lru field
 }
 
 // addWrap adds like C's long long on the machines Redis runs on: an

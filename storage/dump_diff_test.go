@@ -49,6 +49,8 @@ func dumpDiffScripts() [][][]string {
 			{"RESTORE", "n", "0", p, "IDLETIME"}, {"RESTORE", "n", "0", p, "IDLETIME", "-1"}, {"RESTORE", "n", "0", p, "IDLETIME", "x"},
 			{"RESTORE", "n", "0", p, "FREQ", "256"}, {"RESTORE", "n", "0", p, "FREQ", "-1"}, {"RESTORE", "n", "0", p, "FREQ", "1", "IDLETIME", "1"},
 			{"RESTORE", "n", "0", p, "IDLETIME", "1", "FREQ", "1"}, {"RESTORE", "n", "0", p, "idletime", "10", "replace", "absttl"}, {"GET", "n"},
+			{"OBJECT", "IDLETIME", "n"}, {"RESTORE", "n", "0", p, "REPLACE", "IDLETIME", "123456789012"}, {"OBJECT", "IDLETIME", "n"},
+			{"RESTORE", "n", "0", p, "REPLACE", "FREQ", "7"}, {"OBJECT", "FREQ", "n"},
 			{"RESTORE", "e", "1", p, "ABSTTL"}, {"EXISTS", "e"}, {"RESTORE", "s", "1", p, "ABSTTL", "REPLACE"}, {"EXISTS", "s"},
 			{"RESTORE", "t", "100000", p}, {"TTL", "t"}, {"RESTORE", "u", "4102444800000", p, "ABSTTL"}, {"PEXPIRETIME", "u"},
 			{"RESTORE", "w", "9223372036854775807", p}, {"EXISTS", "w"}, {"RESTORE", "list", "0", p, "FREQ", "5"}},
@@ -352,5 +354,29 @@ func TestMemoryUsageDiff(t *testing.T) {
 				t.Errorf("%s SAMPLES %s: MEMORY USAGE %d, redis-server %d", c.name, samples, g, w)
 			}
 		}
+	}
+}
+
+// TestDumpDiffListFill dumps lists under other list-max-listpack-size
+// settings, count-based and size-based, byte for byte.
+func TestDumpDiffListFill(t *testing.T) {
+	rc := dialRedis(t, startRedis(t), 2)
+	for _, fill := range []int64{1, 5, -1, -3} {
+		old := encoding().ListMaxListpackSize
+		cfg := *encoding()
+		cfg.ListMaxListpackSize = fill
+		SetEncodingConfig(cfg)
+		rc.do(t, []string{"CONFIG", "SET", "list-max-listpack-size", strconv.FormatInt(fill, 10)})
+		d := newDiffSession(t, rc, 2)
+		args := []string{"RPUSH", "l"}
+		for i := 0; i < 3000; i++ {
+			args = append(args, strings.Repeat("x", i%40)+strconv.Itoa(i))
+		}
+		d.check(args)
+		d.check([]string{"DUMP", "l"})
+		d.check([]string{"MEMORY", "USAGE", "l", "SAMPLES", "0"})
+		cfg.ListMaxListpackSize = old
+		SetEncodingConfig(cfg)
+		rc.do(t, []string{"CONFIG", "SET", "list-max-listpack-size", strconv.FormatInt(old, 10)})
 	}
 }

@@ -84,11 +84,12 @@ func dictSlots(n int, presized int64) int64 {
 // hashPresized is the table size a hash converted for passing the entry
 // limit starts with (hashTypeConvert sizes it for every entry).
 func hashPresized(n int) int64 {
-	if n <= hashMaxListpackEntries {
+	limit := encoding().HashMaxListpackEntries
+	if int64(n) <= limit {
 		return 0
 	}
 	s := int64(4)
-	for s < hashMaxListpackEntries+1 {
+	for s < limit+1 {
 		s <<= 1
 	}
 	return s

@@ -274,6 +274,7 @@ func rdbReadList(r *rdbReader, t byte) (*Value, error) {
 }
 
 func rdbReadSet(r *rdbReader, t byte) (*Value, error) {
+	cfg := encoding()
 	s := &setObj{}
 	if t == rdbTypeSetIntset {
 		blob, err := r.str()
@@ -283,7 +284,7 @@ func rdbReadSet(r *rdbReader, t byte) (*Value, error) {
 		if s.ints, err = decodeIntset(blob); err != nil {
 			return nil, err
 		}
-		if len(s.ints) > setMaxIntsetEntries {
+		if int64(len(s.ints)) > cfg.SetMaxIntsetEntries {
 			s.toHashtable()
 		}
 	} else {
@@ -291,7 +292,7 @@ func rdbReadSet(r *rdbReader, t byte) (*Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n > setMaxIntsetEntries {
+		if int64(n) > cfg.SetMaxIntsetEntries {
 			s.toHashtable()
 		}
 		for ; n > 0; n-- {
@@ -311,6 +312,7 @@ func rdbReadSet(r *rdbReader, t byte) (*Value, error) {
 }
 
 func rdbReadZSet(r *rdbReader, t byte) (*Value, error) {
+	cfg := encoding()
 	var es []zentry
 	seen := map[string]bool{}
 	add := func(m string, score float64) error {
@@ -373,10 +375,10 @@ func rdbReadZSet(r *rdbReader, t byte) (*Value, error) {
 	}
 	// A packed payload stays a listpack unless too long; a skiplist
 	// payload becomes one when small enough (zsetConvert after loading).
-	small := len(es) <= zsetMaxListpackEntries
+	small := int64(len(es)) <= cfg.ZSetMaxListpackEntries
 	if !packed {
 		for _, e := range es {
-			small = small && len(e.member) <= zsetMaxListpackValue
+			small = small && int64(len(e.member)) <= cfg.ZSetMaxListpackValue
 		}
 	}
 	z := newZSetValue()
@@ -411,13 +413,14 @@ func rdbReadZSet(r *rdbReader, t byte) (*Value, error) {
 }
 
 func rdbReadHash(r *rdbReader, t byte) (*Value, error) {
+	cfg := encoding()
 	h := newHashValue()
 	if t == rdbTypeHash {
 		n, err := r.count()
 		if err != nil {
 			return nil, err
 		}
-		if n > hashMaxListpackEntries {
+		if int64(n) > cfg.HashMaxListpackEntries {
 			h.convert()
 		}
 		for ; n > 0; n-- {
@@ -456,7 +459,7 @@ func rdbReadHash(r *rdbReader, t byte) (*Value, error) {
 		}
 		// Like Redis, only the entry count converts a packed payload;
 		// long elements stay in the listpack.
-		if h.Len() > hashMaxListpackEntries {
+		if int64(h.Len()) > cfg.HashMaxListpackEntries {
 			h.convert()
 		}
 	}

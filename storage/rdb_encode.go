@@ -49,14 +49,29 @@ const (
 	rdbEncLZF   = 3
 )
 
-// Quicklist node containers and the fill limit of list-max-listpack-size
-// -2 (8 KiB per node), with quicklist's per-entry overestimate.
+// Quicklist node containers, and what decides a node's fill: its byte
+// size for the negative list-max-listpack-size settings, a count (under a
+// safety size) for the positive ones, with quicklist's per-entry
+// overestimate.
 const (
 	quicklistPlain       = 1
 	quicklistPacked      = 2
-	quicklistNodeMaxSize = 8192
+	quicklistSafetyLimit = 8192
 	quicklistEntryExtra  = 8
 )
+
+// quicklistAllowInsert is _quicklistNodeAllowInsert for a node of size
+// bytes and count entries receiving an sz-byte element under fill.
+func quicklistAllowInsert(size, count int, fill int64, sz int) bool {
+	newSz := size + sz + quicklistEntryExtra
+	if fill < 0 {
+		if off := -fill - 1; off < 5 {
+			return newSz <= 4096<<off
+		}
+		return false
+	}
+	return newSz <= quicklistSafetyLimit && int64(count) < fill
+}
 
 // errStreamDump is what DUMP answers for a stream until the stream
 // structure has an RDB codec: see rdbAppendStream.
@@ -151,13 +166,14 @@ func rdbAppendList(b []byte, v *Value) []byte {
 }
 
 // quicklistNodes cuts l into the listpack nodes tail pushes under the
-// default fill would have made.
+// list-max-listpack-size in force would have made.
 func quicklistNodes(l *listValue) [][]byte {
 	var nodes [][]byte
 	var cur *listpack
+	fill := encoding().ListMaxListpackSize
 	for i := 0; l != nil && i < l.Len(); i++ {
 		e := l.at(i)
-		if cur == nil || cur.size()+len(e)+quicklistEntryExtra > quicklistNodeMaxSize {
+		if cur == nil || !quicklistAllowInsert(cur.size(), cur.n, fill, len(e)) {
 			if cur != nil {
 				nodes = append(nodes, cur.bytes())
 			}
