@@ -33,6 +33,8 @@ var diffFamilies = []diffFamily{
 	{"zsets", randomZSetCommand, zsetCheck},
 	{"zsets-multi", randomZSetMultiCommand, (*diffSession).check},
 	{"bitmaps", randomBitmapCommand, (*diffSession).check},
+	{"sort", randomSortCommand, sortCheck},
+	{"dump", randomDumpCommand, dumpCheck},
 }
 
 // diffStep is one command of a session and the check it needs.

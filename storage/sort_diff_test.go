@@ -158,7 +158,9 @@ func TestSortDiffRandom(t *testing.T) {
 }
 
 func randomSortCommand(rng *rand.Rand) []string {
-	keys := []string{"l", "s", "z", "str", "nokey"}
+	// l1, s1 and z1 are the list, set and sorted set families' keys, so
+	// mixed sessions sort what they build. STORE goes to dst only.
+	keys := []string{"l", "s", "z", "str", "nokey", "l1", "s1", "z1"}
 	elem := func() string {
 		return pick(rng, []string{"1", "2", "3", "10", "-1", "1.5", "a", "b", "c", "", "x" + strconv.Itoa(rng.IntN(5)), "07"})
 	}
