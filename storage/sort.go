@@ -141,7 +141,11 @@ func opSort(ks *Keyspace, key []byte, o sortOpts) ([][]byte, int64, error) {
 	start := max(o.limitStart, 0)
 	end := n - 1
 	if o.limitCount >= 0 {
-		end = start + o.limitCount - 1
+		// Redis's start+count-1 behaves as if it could not overflow.
+		end = math.MaxInt64
+		if o.limitCount-1 <= math.MaxInt64-start {
+			end = start + o.limitCount - 1
+		}
 	}
 	if start >= n {
 		start, end = n-1, n-2
@@ -155,7 +159,7 @@ func opSort(ks *Keyspace, key []byte, o sortOpts) ([][]byte, int64, error) {
 		start = 0
 	}
 	if !o.dontsort {
-		if err := sortItems(ks, items, o, by); err != nil {
+		if err := sortItems(ks, items, o, by, start, end); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -250,9 +254,10 @@ func sortSource(v *Value, o sortOpts, start, end int64) []sortItem {
 	return items
 }
 
-// sortItems computes what each element sorts by and sorts, stably (ties
-// under ALPHA BY keep the source order, as glibc's qsort does).
-func sortItems(ks *Keyspace, items []sortItem, o sortOpts, by []byte) error {
+// sortItems computes what each element sorts by and sorts the way Redis
+// does, so that even ties (possible under ALPHA BY) come out in Redis's
+// order.
+func sortItems(ks *Keyspace, items []sortItem, o sortOpts, by []byte, start, end int64) error {
 	bad := false
 	for i := range items {
 		val := items[i].obj
@@ -301,12 +306,20 @@ func sortItems(ks *Keyspace, items []sortItem, o sortOpts, by []byte) error {
 		// strcoll in the C locale: byte order up to the first NUL.
 		return bytes.Compare(cString(a.obj), cString(b.obj))
 	}
-	slices.SortStableFunc(items, func(a, b sortItem) int {
+	order := func(a, b *sortItem) int {
 		if o.desc {
-			return -cmp(&a, &b)
+			return -cmp(a, b)
 		}
-		return cmp(&a, &b)
-	})
+		return cmp(a, b)
+	}
+	if by != nil && (start != 0 || end != int64(len(items))-1) {
+		// Redis sorts just enough for the LIMIT range with its partial
+		// quicksort, whose arrangement of ties is its own.
+		pqsort(items, order, int(start), int(end))
+		return nil
+	}
+	// Otherwise glibc's qsort, a merge sort: ties keep the source order.
+	slices.SortStableFunc(items, func(a, b sortItem) int { return order(&a, &b) })
 	return nil
 }
 

@@ -15,7 +15,8 @@ import (
 
 var sortDiffScripts = [][][]string{
 	{{"RPUSH", "l", "3", "1", "2", "10", "-5", "1.5"}, {"SORT", "l"}, {"SORT", "l", "DESC"}, {"SORT", "l", "ALPHA"},
-		{"SORT", "l", "LIMIT", "1", "2"}, {"SORT", "l", "LIMIT", "-1", "2"}, {"SORT", "l", "LIMIT", "10", "2"},
+		{"SORT", "l", "LIMIT", "1", "2"}, {"SORT", "l", "LIMIT", "-1", "2"}, {"SORT", "l", "LIMIT", "2", "9223372036854775807"},
+		{"SORT", "l", "BY", "nosort", "LIMIT", "9223372036854775807", "9223372036854775807"}, {"SORT", "l", "BY", "nosort", "DESC", "LIMIT", "3", "9223372036854775807"}, {"SORT", "l", "LIMIT", "10", "2"},
 		{"SORT", "l", "LIMIT", "0", "-1"}, {"SORT", "l", "LIMIT", "2", "0"}, {"SORT", "l", "LIMIT", "x", "0"},
 		{"SORT", "l", "LIMIT", "1"}, {"SORT", "l", "bogus"}, {"SORT", "l", "asc", "desc"}, {"SORT", "nokey"},
 		{"SORT", "nokey", "STORE", "dst"}, {"SORT_RO", "l", "STORE", "dst"}, {"SORT_RO", "l", "DESC", "LIMIT", "0", "3"},
@@ -207,4 +208,32 @@ func randomSortCommand(rng *rand.Rand) []string {
 		}
 	}
 	return args
+}
+
+// TestSortDiffBig sorts lists long enough for every branch of Redis's
+// partial quicksort (median of three, ninther), with many ties, under
+// LIMIT ranges at the start, middle and end.
+func TestSortDiffBig(t *testing.T) {
+	addr := startRedis(t)
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, size := range []int{8, 41, 300} {
+		d := newDiffSession(t, dialRedis(t, addr, 2), 2)
+		args := []string{"RPUSH", "big"}
+		for i := 0; i < size; i++ {
+			e := "e" + strconv.Itoa(rng.IntN(size))
+			args = append(args, e)
+			d.check([]string{"SET", "w_" + e, strconv.Itoa(rng.IntN(4))})
+			d.check([]string{"SET", "a_" + e, pick(rng, []string{"x", "y", "z"})})
+		}
+		d.check(args)
+		for _, lim := range [][2]int{{0, 1}, {0, 10}, {size / 2, 5}, {size - 3, 10}, {1, size}, {0, -1}} {
+			l := []string{"LIMIT", strconv.Itoa(lim[0]), strconv.Itoa(lim[1])}
+			for _, opts := range [][]string{{"BY", "w_*"}, {"BY", "a_*", "ALPHA"}, {"BY", "a_*", "ALPHA", "DESC"},
+				{"BY", "nokey_*", "ALPHA"}, {"BY", "w_*", "DESC", "GET", "#", "GET", "a_*"}} {
+				if !d.check(append(append([]string{"SORT", "big"}, opts...), l...)) {
+					return
+				}
+			}
+		}
+	}
 }
