@@ -497,3 +497,35 @@ func dumpCheck(d *diffSession, args []string) bool {
 	}
 	return true
 }
+
+// TestDumpDiffLZF dumps strings of every compressibility, from random
+// bytes to long runs, byte for byte: the LZF encoder must make Redis's
+// choices exactly (including when compression does not pay).
+func TestDumpDiffLZF(t *testing.T) {
+	d := newDiffSession(t, dialRedis(t, startRedis(t), 2), 2)
+	rng := rand.New(rand.NewPCG(4, 2))
+	for i := 0; i < 400; i++ {
+		n := 21 + rng.IntN(3000)
+		if i%4 == 0 {
+			n = 21 + rng.IntN(30)
+		}
+		alphabet := 1 + rng.IntN(256)
+		b := make([]byte, n)
+		for j := range b {
+			switch {
+			case j > 300 && rng.IntN(50) == 0:
+				// A long-distance copy, past LZF's 8 KiB window sometimes.
+				k := rng.IntN(j - 299)
+				copy(b[j:], b[k:k+min(300, n-j)])
+			case j > 0 && rng.IntN(4) == 0:
+				b[j] = b[j-1-rng.IntN(min(j, 20))]
+			default:
+				b[j] = byte(rng.IntN(alphabet))
+			}
+		}
+		d.check([]string{"SET", "s", string(b)})
+		if !d.check([]string{"DUMP", "s"}) {
+			return
+		}
+	}
+}

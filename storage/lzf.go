@@ -3,10 +3,16 @@ package storage
 import "errors"
 
 // LZF as Redis uses it for RDB strings: liblzf 3.6 configured with HLOG
-// 16 and VERY_FAST, no pre-cleared hash table. lzfCompress follows
-// lzf_compress step by step (hash function, match search, the two
-// positions re-hashed after a match, output limits) because DUMP must be
-// byte-identical to Redis's; the format alone would allow other encoders.
+// 16 and VERY_FAST. lzfCompress follows lzf_compress step by step (hash
+// function, match search, the two positions re-hashed after a match,
+// output limits) because DUMP must be byte-identical to Redis's; the
+// format alone would allow other encoders.
+//
+// One difference cannot be ported: Redis does not clear its hash table
+// (INIT_HTAB 0), so a slot this input never wrote still holds a position
+// from an earlier call, which on rare inputs yields a match a cleared
+// table would not find. Both outputs decompress to the same bytes; ours
+// is what a cleared table gives.
 
 const (
 	lzfHLog   = 16
@@ -30,9 +36,9 @@ func lzfCompress(in []byte, outLen int) []byte {
 	htab := make([]int32, lzfHSize)
 	out := make([]byte, outLen)
 	op, ip, lit := 1, 0, 0 // op: start a literal run
-	hval := uint32(in[0])<<8 | uint32(in[1%n])
-	if n < 2 {
-		hval = 0
+	var hval uint32
+	if n >= 2 {
+		hval = uint32(in[0])<<8 | uint32(in[1])
 	}
 	for ip < n-2 {
 		hval = hval<<8 | uint32(in[ip+2])
