@@ -28,6 +28,37 @@ type listpack struct {
 
 func newListpack() *listpack { return &listpack{b: make([]byte, lpHeaderSize, 64)} }
 
+// lpEntrySize is how many bytes appendString(s) adds: encoding, data
+// and back-length.
+func lpEntrySize(s []byte) int {
+	var n int
+	v, isInt := int64(0), false
+	if len(s) > 0 && len(s) <= 20 {
+		v, isInt = parseCanonicalInt(s)
+	}
+	switch {
+	case !isInt && len(s) < 64:
+		n = 1 + len(s)
+	case !isInt && len(s) < 4096:
+		n = 2 + len(s)
+	case !isInt:
+		n = 5 + len(s)
+	case v >= 0 && v <= 127:
+		n = 1
+	case v >= -4096 && v <= 4095:
+		n = 2
+	case v >= -32768 && v <= 32767:
+		n = 3
+	case v >= -8388608 && v <= 8388607:
+		n = 4
+	case v >= -1<<31 && v <= 1<<31-1:
+		n = 5
+	default:
+		n = 9
+	}
+	return n + lpBacklenSize(n)
+}
+
 // appendString adds s, stored as an integer when it is one (string2ll
 // syntax, at most 20 bytes), as lpAppend does.
 func (lp *listpack) appendString(s []byte) {

@@ -1,6 +1,9 @@
 package storage
 
-import "errors"
+import (
+	"errors"
+	"sync"
+)
 
 // LZF as Redis uses it for RDB strings: liblzf 3.6 configured with HLOG
 // 16 and VERY_FAST. lzfCompress follows lzf_compress step by step (hash
@@ -24,6 +27,17 @@ const (
 
 func lzfIdx(h uint32) uint32 { return (h>>(3*8-lzfHLog) - h*5) & (lzfHSize - 1) }
 
+// lzfTable is lzf_compress's hash table, reused across calls: a slot
+// holds the call's generation in its high half and position+1 in its low
+// half, so a new call sees every slot of earlier calls as empty without
+// clearing 64Ki slots each time (DUMP compresses every long element).
+type lzfTable struct {
+	slots []uint64
+	gen   uint64
+}
+
+var lzfTables = sync.Pool{New: func() any { return &lzfTable{slots: make([]uint64, lzfHSize)} }}
+
 // lzfCompress compresses in into at most outLen bytes. It returns nil when
 // the result would not fit (Redis then stores the string uncompressed).
 func lzfCompress(in []byte, outLen int) []byte {
@@ -31,9 +45,22 @@ func lzfCompress(in []byte, outLen int) []byte {
 	if n == 0 || outLen <= 0 {
 		return nil
 	}
-	// Slots hold position+1 so that 0 means "never set", which the
-	// ref > in_data test rejects exactly like a zeroed table in C.
-	htab := make([]int32, lzfHSize)
+	t := lzfTables.Get().(*lzfTable)
+	defer lzfTables.Put(t)
+	if t.gen++; t.gen == 1<<32 { // generations wrapped: start afresh
+		clear(t.slots)
+		t.gen = 1
+	}
+	gen := t.gen << 32
+	// get is the slot's position+1 for this call, 0 for "never set",
+	// which the ref > in_data test rejects exactly like a zeroed table.
+	get := func(slot uint32) int {
+		if v := t.slots[slot]; v&^0xFFFFFFFF == gen {
+			return int(v & 0xFFFFFFFF)
+		}
+		return 0
+	}
+	set := func(slot uint32, pos int) { t.slots[slot] = gen | uint64(pos+1) }
 	out := make([]byte, outLen)
 	op, ip, lit := 1, 0, 0 // op: start a literal run
 	var hval uint32
@@ -43,8 +70,8 @@ func lzfCompress(in []byte, outLen int) []byte {
 	for ip < n-2 {
 		hval = hval<<8 | uint32(in[ip+2])
 		slot := lzfIdx(hval)
-		ref := int(htab[slot]) - 1
-		htab[slot] = int32(ip + 1)
+		ref := get(slot) - 1
+		set(slot, ip)
 		if ref > 0 && ref < ip && ip-ref-1 < lzfMaxOff &&
 			in[ref+2] == in[ip+2] && in[ref] == in[ip] && in[ref+1] == in[ip+1] {
 			off := ip - ref - 1
@@ -82,10 +109,10 @@ func lzfCompress(in []byte, outLen int) []byte {
 			ip -= 2
 			hval = uint32(in[ip])<<8 | uint32(in[ip+1])
 			hval = hval<<8 | uint32(in[ip+2])
-			htab[lzfIdx(hval)] = int32(ip + 1)
+			set(lzfIdx(hval), ip)
 			ip++
 			hval = hval<<8 | uint32(in[ip+2])
-			htab[lzfIdx(hval)] = int32(ip + 1)
+			set(lzfIdx(hval), ip)
 			ip++
 			continue
 		}

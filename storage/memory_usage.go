@@ -173,15 +173,15 @@ func objectComputeSize(v *Value, samples int64) int64 {
 // listComputeSize samples the quicklist nodes a DUMP would write.
 func listComputeSize(v *Value, samples int64) int64 {
 	l, _ := v.Obj.(*listValue)
-	nodes := quicklistNodes(l)
 	base := int64(sizeofRobj + sizeofQuicklist)
 	var total, n int64
-	for _, nd := range nodes {
-		total += sizeofQuicklistNode + jemallocSize(int64(len(nd)))
-		n++
-		if n >= samples {
-			break
+	nodes := 0
+	quicklistCuts(l, func(_, size int) {
+		if n < samples {
+			total += sizeofQuicklistNode + jemallocSize(int64(size))
+			n++
 		}
-	}
-	return sampledAvg(base, total, n, len(nodes))
+		nodes++
+	})
+	return sampledAvg(base, total, n, nodes)
 }

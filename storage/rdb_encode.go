@@ -169,22 +169,37 @@ func rdbAppendList(b []byte, v *Value) []byte {
 // list-max-listpack-size in force would have made.
 func quicklistNodes(l *listValue) [][]byte {
 	var nodes [][]byte
-	var cur *listpack
+	i := 0
+	quicklistCuts(l, func(count, _ int) {
+		lp := newListpack()
+		for end := i + count; i < end; i++ {
+			lp.appendString(l.at(i))
+		}
+		nodes = append(nodes, lp.bytes())
+	})
+	return nodes
+}
+
+// quicklistCuts calls node with the element count and listpack size of
+// each node quicklistNodes makes, without building them.
+func quicklistCuts(l *listValue, node func(count, size int)) {
 	fill := encoding().ListMaxListpackSize
+	count, size := 0, 0
 	for i := 0; l != nil && i < l.Len(); i++ {
 		e := l.at(i)
-		if cur == nil || !quicklistAllowInsert(cur.size(), cur.n, fill, len(e)) {
-			if cur != nil {
-				nodes = append(nodes, cur.bytes())
-			}
-			cur = newListpack()
+		if count > 0 && !quicklistAllowInsert(size, count, fill, len(e)) {
+			node(count, size)
+			count = 0
 		}
-		cur.appendString(e)
+		if count == 0 {
+			size = lpHeaderSize + 1
+		}
+		size += lpEntrySize(e)
+		count++
 	}
-	if cur != nil {
-		nodes = append(nodes, cur.bytes())
+	if count > 0 {
+		node(count, size)
 	}
-	return nodes
 }
 
 func rdbAppendSet(b []byte, s *setObj) []byte {

@@ -115,6 +115,9 @@ func TestListpackEncoding(t *testing.T) {
 		if got := string(b[6 : len(b)-1]); got != tt.want {
 			t.Errorf("entry of %.20q = %q, want %q", tt.elem, got, tt.want)
 		}
+		if got := lpEntrySize([]byte(tt.elem)); got != len(tt.want) {
+			t.Errorf("lpEntrySize(%.20q) = %d, want %d", tt.elem, got, len(tt.want))
+		}
 		if binary.LittleEndian.Uint32(b) != uint32(len(b)) || binary.LittleEndian.Uint16(b[4:]) != 1 || b[len(b)-1] != 0xFF {
 			t.Errorf("header or EOF of %.20q wrong: % x", tt.elem, b[:6])
 		}
@@ -369,5 +372,26 @@ func TestRDBOldEncodings(t *testing.T) {
 		if v.Kind != tt.kind || v.Enc != tt.enc {
 			t.Errorf("%s: %s/%s, want %s/%s", tt.name, v.Kind, v.Enc, tt.kind, tt.enc)
 		}
+	}
+}
+
+// TestQuicklistCuts checks the size-only node walk MEMORY USAGE uses
+// against the nodes DUMP builds.
+func TestQuicklistCuts(t *testing.T) {
+	l := newListValue()
+	rng := rand.New(rand.NewPCG(3, 3))
+	for i := 0; i < 5000; i++ {
+		l.pushBack([]byte(strings.Repeat("x", rng.IntN(100)) + strconv.Itoa(rng.IntN(1<<20)-1<<19)))
+	}
+	nodes := quicklistNodes(l)
+	i := 0
+	quicklistCuts(l, func(count, size int) {
+		if i >= len(nodes) || len(nodes[i]) != size {
+			t.Fatalf("node %d: cut size %d, built %d bytes", i, size, len(nodes[min(i, len(nodes)-1)]))
+		}
+		i++
+	})
+	if i != len(nodes) || len(nodes) < 2 {
+		t.Errorf("%d cuts for %d nodes", i, len(nodes))
 	}
 }

@@ -326,6 +326,9 @@ func sortItems(ks *Keyspace, items []sortItem, o sortOpts, by []byte, start, end
 // sortScore is SORT's strtod check: the whole C string must convert, to
 // neither NaN nor an overflowed or underflowed value; "" is 0.
 func sortScore(b []byte) (float64, bool) {
+	if n, ok := parseCanonicalInt(b); ok {
+		return float64(n), true // the common case, and what strtod gives
+	}
 	b = cString(b)
 	if len(b) == 0 {
 		return 0, true
