@@ -6,12 +6,15 @@ import "math"
 // codec is rdb_encode.go / rdb_decode.go) and the memory estimate of one
 // key (memory_usage.go).
 
-// registerDump registers DUMP, RESTORE and MEMORY USAGE.
+// registerDump registers DUMP, RESTORE and MEMORY USAGE, HELP and PURGE.
 func registerDump(r *registry) {
 	r.add("dump", cmdDump)
 	r.add("restore", cmdRestore)
 	r.add("memory|usage", cmdMemoryUsage)
 	r.add("memory|help", cmdMemoryHelp)
+	// Go's runtime returns memory by itself; like Redis on jemalloc,
+	// MEMORY PURGE just says OK.
+	r.add("memory|purge", func(c *Ctx) { c.W.OK() })
 }
 
 // DUMP key

@@ -71,7 +71,7 @@ func dumpDiffScripts() [][][]string {
 			{"MEMORY", "USAGE", "i1"}, {"MEMORY", "USAGE", "i4"}, {"MEMORY", "USAGE", "s1"}, {"MEMORY", "USAGE", "s2"}, {"MEMORY", "USAGE", "nokey"},
 			{"MEMORY", "USAGE", "s1", "SAMPLES"}, {"MEMORY", "USAGE", "s1", "SAMPLES", "-1"}, {"MEMORY", "USAGE", "s1", "SAMPLES", "x"},
 			{"MEMORY", "USAGE", "s1", "SAMPLES", "0"}, {"MEMORY", "USAGE", "s1", "foo"}, {"MEMORY", "USAGE", "nokey", "SAMPLES", "x"},
-			{"MEMORY", "USAGE", "s1", "samples", "1", "SAMPLES", "2"}, {"MEMORY", "HELP"}},
+			{"MEMORY", "USAGE", "s1", "samples", "1", "SAMPLES", "2"}, {"MEMORY", "HELP"}, {"MEMORY", "PURGE"}},
 	}
 }
 
