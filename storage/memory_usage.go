@@ -153,19 +153,21 @@ func objectComputeSize(v *Value, samples int64) int64 {
 		return sampledAvg(base, total, n, z.zsl.length)
 	case KindHash:
 		h := v.Obj.(*hashValue)
-		if h.index == nil {
+		if h.ht == nil {
 			return sizeofRobj + jemallocSize(int64(len(hashListpack(h))))
 		}
-		base := int64(sizeofRobj + sizeofDict + 8*dictSlots(len(h.fields), hashPresized(len(h.fields))))
+		size := h.Len()
+		base := int64(sizeofRobj + sizeofDict + 8*dictSlots(size, hashPresized(size)))
 		var total, n int64
-		for i, f := range h.fields {
+		h.each(func(f, v []byte) bool {
 			if n >= samples {
-				break
+				return false
 			}
-			total += sdsAllocSize(len(f)) + sdsAllocSize(len(h.vals[i])) + sizeofDictEntry
+			total += sdsAllocSize(len(f)) + sdsAllocSize(len(v)) + sizeofDictEntry
 			n++
-		}
-		return sampledAvg(base, total, n, len(h.fields))
+			return true
+		})
+		return sampledAvg(base, total, n, size)
 	}
 	return sizeofRobj + v.size()
 }

@@ -450,12 +450,15 @@ func rdbReadHash(r *rdbReader, t byte) (*Value, error) {
 			return nil, errRDB
 		}
 		for i := 0; i < len(items); i += 2 {
-			if h.find(strBytes(items[i])) >= 0 {
+			f, v := strBytes(items[i]), strBytes(items[i+1])
+			if h.has(f) {
 				return nil, errRDB
 			}
-			h.fields = append(h.fields, items[i])
-			h.vals = append(h.vals, items[i+1])
-			h.bytes += int64(len(items[i]) + len(items[i+1]))
+			// Appended as is: a packed payload keeps long elements
+			// in its listpack, which set would convert.
+			h.lp = h.lp.splice(len(h.lp), len(h.lp), f, v)
+			h.count++
+			h.bytes += int64(len(f) + len(v))
 		}
 		// Like Redis, only the entry count converts a packed payload;
 		// long elements stay in the listpack.

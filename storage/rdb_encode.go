@@ -229,14 +229,15 @@ func rdbAppendZSet(b []byte, z *zsetValue) []byte {
 }
 
 func rdbAppendHash(b []byte, h *hashValue) []byte {
-	if h.index == nil {
+	if h.ht == nil {
 		return rdbAppendString(append(b, rdbTypeHashListpack), hashListpack(h))
 	}
-	b = rdbAppendLen(append(b, rdbTypeHash), uint64(len(h.fields)))
-	for i, f := range h.fields {
-		b = rdbAppendString(b, strBytes(f))
-		b = rdbAppendString(b, strBytes(h.vals[i]))
-	}
+	b = rdbAppendLen(append(b, rdbTypeHash), uint64(h.Len()))
+	h.each(func(f, v []byte) bool {
+		b = rdbAppendString(b, f)
+		b = rdbAppendString(b, v)
+		return true
+	})
 	return b
 }
 
@@ -254,10 +255,11 @@ func zsetListpack(z *zsetValue) []byte {
 // hashListpack is the listpack of a listpack-encoded hash.
 func hashListpack(h *hashValue) []byte {
 	lp := newListpack()
-	for i, f := range h.fields {
-		lp.appendString(strBytes(f))
-		lp.appendString(strBytes(h.vals[i]))
-	}
+	h.each(func(f, v []byte) bool {
+		lp.appendString(f)
+		lp.appendString(v)
+		return true
+	})
 	return lp.bytes()
 }
 
