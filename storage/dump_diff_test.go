@@ -72,6 +72,12 @@ func dumpDiffScripts() [][][]string {
 			{"MEMORY", "USAGE", "s1", "SAMPLES"}, {"MEMORY", "USAGE", "s1", "SAMPLES", "-1"}, {"MEMORY", "USAGE", "s1", "SAMPLES", "x"},
 			{"MEMORY", "USAGE", "s1", "SAMPLES", "0"}, {"MEMORY", "USAGE", "s1", "foo"}, {"MEMORY", "USAGE", "nokey", "SAMPLES", "x"},
 			{"MEMORY", "USAGE", "s1", "samples", "1", "SAMPLES", "2"}, {"MEMORY", "HELP"}, {"MEMORY", "PURGE"}},
+		{{"ZADD", "z", "-0", "a", "0.1", "b", "1e-17", "c", "1e308", "d", "inf", "e", "-inf", "f", "3.0", "g", "1e15", "h",
+			"123456789012345678", "i", "4503599627370496", "j", "-4503599627370495", "k", "0.5", "l"}, {"DUMP", "z"}, {"ZSCORE", "z", "a"},
+			{"MEMORY", "USAGE", "z"}, {"HSET", "h", "-0", "-1", "007", "12345678901234567890", "9223372036854775807", "-9223372036854775808"},
+			{"DUMP", "h"}, {"RPUSH", "l", "", "\x00", "-4096", "4095", "-4097", "32767", "-8388608", "8388608", "2147483647", "-2147483649"},
+			{"DUMP", "l"}, {"SADD", "s", "-32768", "32767"}, {"DUMP", "s"}, {"SADD", "s", "32768"}, {"DUMP", "s"}, {"SADD", "s", "-2147483649"},
+			{"DUMP", "s"}, {"MEMORY", "USAGE", "s"}},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"strconv"
 )
 
 // The RDB value encoding, shared by DUMP (and, later, snapshots). Each
@@ -247,9 +248,22 @@ func zsetListpack(z *zsetValue) []byte {
 	var tmp [32]byte
 	for _, e := range z.lp {
 		lp.appendString(strBytes(e.member))
-		lp.appendString(appendScoreText(tmp[:0], e.score))
+		lp.appendString(appendD2String(tmp[:0], e.score))
 	}
 	return lp.bytes()
+}
+
+// appendD2String is Redis 7.0's d2string, the text a listpack keeps for
+// a score: an integral value within ±LLONG_MAX/2 as an integer (so -0 is
+// "0" and 1.2345678901234568e17 is "123456789012345680"), anything else
+// as %.17g, infinities as "inf" and "-inf".
+func appendD2String(b []byte, f float64) []byte {
+	if f >= -math.MaxInt64/2 && f <= math.MaxInt64/2 {
+		if i := int64(f); float64(i) == f {
+			return strconv.AppendInt(b, i, 10)
+		}
+	}
+	return appendScoreText(b, f)
 }
 
 // hashListpack is the listpack of a listpack-encoded hash.
