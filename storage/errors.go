@@ -266,5 +266,12 @@ const (
 
 // Reply texts of DUMP, RESTORE and MEMORY, byte-identical to Redis 7.0.
 const (
-	ErrDumpPayload = "ERR DUMP payload version or checksum are wrong"
+	ErrDumpPayload   = "ERR DUMP payload version or checksum are wrong"
+	ErrBadDataFormat = "ERR Bad data format"
+	ErrBusyKey       = "BUSYKEY Target key name already exists."
+	ErrRestoreTTL    = "ERR Invalid TTL value, must be >= 0"
+	ErrRestoreIdle   = "ERR Invalid IDLETIME value, must be >= 0"
+	ErrRestoreFreq   = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+	// ErrDumpStream is shardis's own: streams have no RDB codec yet.
+	ErrDumpStream = "ERR DUMP of stream values is not supported yet"
 )

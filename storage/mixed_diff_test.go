@@ -34,6 +34,8 @@ var diffFamilies = []diffFamily{
 	{"zsets-multi", randomZSetMultiCommand, (*diffSession).check},
 	{"bitmaps", randomBitmapCommand, (*diffSession).check},
 	{"streams", randomStreamCommand, streamCheck},
+	{"sort", randomSortCommand, sortCheck},
+	{"dump", randomDumpCommand, dumpCheck},
 }
 
 // diffStep is one command of a session and the check it needs.

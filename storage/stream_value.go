@@ -135,21 +135,6 @@ func newStreamValue() *streamValue { return &streamValue{} }
 // Len is the number of live entries.
 func (s *streamValue) Len() int64 { return s.length }
 
-// lpBacklenSize is the size of a listpack element's back-length field.
-func lpBacklenSize(l int) int {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	}
-	return 5
-}
-
 // lpIntSize is the encoded size of an integer element, back-length
 // included.
 func lpIntSize(v int64) int {
