@@ -28,6 +28,7 @@ func registerConnCommands(s *Server) {
 	s.handle("client|setinfo", cmdClientSetInfo)
 	s.handle("client|list", cmdClientList)
 	s.handle("client|info", cmdClientInfo)
+	s.handle("client|unblock", cmdClientUnblock)
 	registerIntrospection(s)
 }
 
@@ -178,6 +179,31 @@ func cmdTime(s *session, _ [][]byte) {
 
 // CLIENT ID
 func cmdClientID(s *session, _ [][]byte) { s.w.Int(s.id) }
+
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
+func cmdClientUnblock(s *session, args [][]byte) {
+	id, ok := wire.ParseInt(args[2])
+	if !ok {
+		s.w.Error(errNotInteger)
+		return
+	}
+	how := int32(endTimeout)
+	if len(args) == 4 {
+		switch strings.ToLower(string(args[3])) {
+		case "timeout":
+		case "error":
+			how = endError
+		default:
+			s.w.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+			return
+		}
+	}
+	if s.srv.unblockClient(id, how) {
+		s.w.Int(1)
+	} else {
+		s.w.Int(0)
+	}
+}
 
 // CLIENT SETNAME name
 func cmdClientSetName(s *session, args [][]byte) {

@@ -59,6 +59,14 @@ func (s *session) dispatch(args [][]byte) {
 	if ready && behind {
 		s.park(mark)
 	}
+	if s.ctx.Block {
+		// Left set: the caller stops reading input (see blocking.go).
+		if s.blocked.Load() == nil {
+			s.block(cmd, args, s.ctx.BlockTimeout)
+		}
+	} else if cmd.Flags&router.FlagWrite != 0 && srv.waiters.n.Load() > 0 {
+		s.wakeWaiters(cmd, args)
+	}
 	st.calls.Add(1)
 	s.timeCommand(cmd, st)
 	if ready && !behind && len(s.w.B) > mark && s.w.B[mark] == '-' {

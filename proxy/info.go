@@ -91,7 +91,7 @@ func (srv *Server) infoClients(b *strings.Builder) {
 	field(b, "connected_clients", srv.Connected())
 	field(b, "cluster_connections", 0)
 	field(b, "maxclients", srv.cfg.MaxClients())
-	field(b, "blocked_clients", 0)
+	field(b, "blocked_clients", srv.waiters.n.Load())
 	field(b, "tracking_clients", 0)
 }
 

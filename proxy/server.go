@@ -61,6 +61,8 @@ type Server struct {
 	allLoops []*loopStats
 	ops      opsMeter
 	ticks    int
+
+	waiters waiters // sessions in blocking commands, per key
 }
 
 // Options configure a Server.
@@ -208,6 +210,7 @@ func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
 		return gnet.None
 	}
 	s.connected.Add(-1)
+	sess.unblock()
 	s.mu.Lock()
 	delete(s.sessions, sess.id)
 	s.mu.Unlock()
@@ -224,14 +227,27 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 		return gnet.Close
 	}
 	action := gnet.None
+	if sess.blocked.Load() != nil && !sess.retryBlocked() {
+		// Still waiting: the client's further input waits with it.
+		return sess.flush(c, action)
+	}
+	if sess.closeAfter {
+		return sess.flush(c, gnet.Close)
+	}
 	// A large bulk still arriving: wait until all of it is here rather
 	// than re-reading the pending bytes on every read (quadratic).
 	if need := sess.parser.Need(); need == 0 || buffered >= need {
 		action = sess.readCommands(c)
 	}
+	return sess.flush(c, action)
+}
+
+// flush writes the batch's replies with one write, after the output
+// buffer limit check.
+func (sess *session) flush(c gnet.Conn, action gnet.Action) gnet.Action {
 	sess.drain()
 	if sess.overLimit || (action == gnet.None && sess.outputOverLimit(c.OutboundBuffered()+len(sess.w.B))) {
-		s.log.Warn("closing client that reached the output buffer limit", "id", sess.id, "addr", sess.addr)
+		sess.srv.log.Warn("closing client that reached the output buffer limit", "id", sess.id, "addr", sess.addr)
 		return sess.abort(c)
 	}
 	if len(sess.w.B) > 0 {
@@ -285,6 +301,10 @@ func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
 		off += n
 		if len(args) > 0 {
 			sess.dispatch(args)
+			if sess.ctx.Block {
+				sess.ctx.Block = false
+				break // blocked: the rest of the input waits
+			}
 			if sess.ctx.ReplyOverflow || (hard > 0 && pending+int64(len(sess.w.B)) >= hard) {
 				sess.overLimit = true
 				off = len(buf)
@@ -341,6 +361,7 @@ func (sess *session) outputOverLimit(pending int) bool {
 func (s *Server) OnTick() (time.Duration, gnet.Action) {
 	now := time.Now()
 	s.sampleOps(now)
+	s.expireBlocked(now)
 	s.ticks++
 	if t := s.cfg.Timeout(); t > 0 && s.ticks%10 == 0 {
 		cutoff := time.Now().Add(-time.Duration(t) * time.Second).UnixNano()

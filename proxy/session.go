@@ -48,6 +48,10 @@ type session struct {
 	stats         *loopStats
 	softSince     time.Time // when the output buffer first passed the soft limit
 
+	// blocked is the wait of a blocking command (blocking.go); written by
+	// the session's loop, read by OnTick and CLIENT UNBLOCK.
+	blocked atomic.Pointer[blockState]
+
 	// Shared with other event loops (CLIENT LIST, INFO).
 	id         int64
 	addr       string

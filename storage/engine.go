@@ -37,6 +37,13 @@ type Ctx struct {
 	// Now is the command's start time in Unix ms, read once by the caller
 	// that already had the clock in hand; 0 means "ask the engine clock".
 	Now int64
+	// Block is set, with no reply written, by a blocking command (BLPOP,
+	// BZPOPMIN, ...) that found nothing to serve: the caller parks the
+	// client and runs the command again when one of its keys is written,
+	// or replies a null array once BlockTimeout (ms, 0 = never) passes.
+	// The caller clears it.
+	Block        bool
+	BlockTimeout int64
 }
 
 // Limits are the settings commands consult while running.

@@ -97,6 +97,12 @@ func writeHelp(c *Ctx, lines []string) {
 	}
 }
 
+// Reply texts of the blocking commands, byte-identical to Redis 7.0.
+const (
+	ErrTimeoutNotFloat = "ERR timeout is not a float or out of range"
+	ErrTimeoutNegative = "ERR timeout is negative"
+)
+
 // ErrObjectFreqNoLFU is OBJECT FREQ's reply when no LFU policy is selected.
 const ErrObjectFreqNoLFU = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. " +
 	"Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."

@@ -572,50 +572,64 @@ func opLMove(ks *Keyspace, src, dst []byte, from, to bool) ([]byte, error) {
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 func cmdLMPop(c *Ctx) {
-	numkeys, ok := parseCanonicalInt(c.Args[1])
+	keys, left, count, ok := parseLMPop(c, 1)
+	if !ok {
+		return
+	}
+	if served, ok := lmpopFirst(c, keys, left, count); ok && !served {
+		c.W.NullArray()
+	}
+}
+
+// parseLMPop parses LMPOP's arguments from numkeys at position at (BLMPOP
+// has its timeout first), replying the error itself when they are wrong.
+func parseLMPop(c *Ctx, at int) (keys [][]byte, left bool, count int64, ok bool) {
+	numkeys, ok := parseCanonicalInt(c.Args[at])
 	if !ok || numkeys < 1 {
 		c.W.Error(ErrNumKeysPositive)
-		return
+		return nil, false, 0, false
 	}
-	whereAt := 2 + numkeys
+	whereAt := int64(at) + 1 + numkeys
 	if whereAt >= int64(len(c.Args)) {
 		c.W.Error(ErrSyntax)
-		return
+		return nil, false, 0, false
 	}
-	left, ok := parseWhere(c.Args[whereAt])
+	left, ok = parseWhere(c.Args[whereAt])
 	if !ok {
 		c.W.Error(ErrSyntax)
-		return
+		return nil, false, 0, false
 	}
-	count := int64(-1)
+	count = -1
 	for j := int(whereAt) + 1; j < len(c.Args); j++ {
 		if count == -1 && j+1 < len(c.Args) && isOpt(c.Args[j], "count") {
 			j++
 			n, ok := parseCanonicalInt(c.Args[j])
 			if !ok || n < 1 {
 				c.W.Error(ErrCountPositive)
-				return
+				return nil, false, 0, false
 			}
 			count = n
 			continue
 		}
 		c.W.Error(ErrSyntax)
-		return
+		return nil, false, 0, false
 	}
-	if count == -1 {
-		count = 1
-	}
-	keys := c.Args[2:whereAt]
+	return c.Args[at+1 : whereAt], left, max(count, 1), true
+}
+
+// lmpopFirst pops up to count elements from the first non-empty list of
+// keys and replies [key, [elements...]] (an array in RESP3 too). It
+// reports whether a list served, and ok false after an error reply.
+func lmpopFirst(c *Ctx, keys [][]byte, left bool, count int64) (served, ok bool) {
 	for _, key := range keys {
 		v, err := writeList(&c.KS, key)
 		if err != nil {
 			writeErr(c, err)
-			return
+			return false, false
 		}
 		if v == nil {
 			continue
 		}
-		// Redis replies [key, [elements...]], an array in RESP3 too.
 		l := v.Obj.(*listValue)
 		n := min(count, int64(l.Len()))
 		c.W.Array(2)
@@ -625,7 +639,7 @@ func cmdLMPop(c *Ctx) {
 			c.W.Bulk(l.pop(left))
 		}
 		listDone(&c.KS, key, v, false)
-		return
+		return true, true
 	}
-	c.W.NullArray()
+	return false, true
 }

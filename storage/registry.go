@@ -20,6 +20,7 @@ func registerAll(r *registry) {
 	registerZSets(r)
 	registerZSetsMulti(r)
 	registerLists(r)
+	registerBlocking(r)
 	registerBitmaps(r)
 	registerHyperLogLog(r)
 	registerGeo(r)

@@ -554,47 +554,64 @@ func cmpU64(a, b uint64) int {
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
 func cmdZMPop(c *Ctx) {
+	keys, fromMax, count, ok := parseZMPop(c, 1)
+	if !ok {
+		return
+	}
+	if served, ok := zmpopFirst(c, keys, fromMax, count); ok && !served {
+		c.W.NullArray()
+	}
+}
+
+// parseZMPop parses ZMPOP's arguments from numkeys at position at (BZMPOP
+// has its timeout first), replying the error itself when they are wrong.
+func parseZMPop(c *Ctx, at int) (keys [][]byte, fromMax bool, count int64, ok bool) {
 	// getRangeLongFromObjectOrReply with a message: one text for a
 	// non-integer and an out-of-range number alike.
-	numkeys, ok := parseCanonicalInt(c.Args[1])
+	numkeys, ok := parseCanonicalInt(c.Args[at])
 	if !ok || numkeys < 1 {
 		c.W.Error(ErrNumKeysPositive)
-		return
+		return nil, false, 0, false
 	}
-	if numkeys >= int64(len(c.Args)-2) { // no MIN|MAX after the keys
+	if numkeys >= int64(len(c.Args)-at-1) { // no MIN|MAX after the keys
 		c.W.Error(ErrSyntax)
-		return
+		return nil, false, 0, false
 	}
-	where := 2 + numkeys
-	var fromMax bool
+	where := int64(at) + 1 + numkeys
 	switch a := c.Args[where]; {
 	case isOpt(a, "min"):
 	case isOpt(a, "max"):
 		fromMax = true
 	default:
 		c.W.Error(ErrSyntax)
-		return
+		return nil, false, 0, false
 	}
-	count := int64(-1)
+	count = -1
 	for j := int(where) + 1; j < len(c.Args); j++ {
 		if count != -1 || !isOpt(c.Args[j], "count") || j+1 >= len(c.Args) {
 			c.W.Error(ErrSyntax)
-			return
+			return nil, false, 0, false
 		}
 		j++
 		n, ok := parseCanonicalInt(c.Args[j])
 		if !ok || n < 1 {
 			c.W.Error(ErrCountPositive)
-			return
+			return nil, false, 0, false
 		}
 		count = n
 	}
-	count = max(count, 1)
-	for _, key := range c.Args[2:where] {
+	return c.Args[at+1 : where], fromMax, max(count, 1), true
+}
+
+// zmpopFirst pops up to count members from the first non-empty sorted set
+// of keys and replies [key, [[member, score]...]]. It reports whether a
+// set served, and ok false after an error reply.
+func zmpopFirst(c *Ctx, keys [][]byte, fromMax bool, count int64) (served, ok bool) {
+	for _, key := range keys {
 		v, err := writeZSet(&c.KS, key)
 		if err != nil {
 			writeErr(c, err)
-			return
+			return false, false
 		}
 		if v == nil {
 			continue
@@ -602,7 +619,7 @@ func cmdZMPop(c *Ctx) {
 		es, err := opZPop(&c.KS, key, count, fromMax)
 		if err != nil {
 			writeErr(c, err)
-			return
+			return false, false
 		}
 		c.W.Array(2)
 		c.W.Bulk(key)
@@ -612,7 +629,7 @@ func cmdZMPop(c *Ctx) {
 			c.W.BulkString(e.member)
 			c.W.Double(e.score)
 		}
-		return
+		return true, true
 	}
-	c.W.NullArray()
+	return false, true
 }

@@ -24,8 +24,6 @@ var requiredGeneric = []string{
 
 // notYet are data commands deliberately missing, each with the reason.
 var notYet = map[string]string{
-	"blpop": "blocking", "brpop": "blocking", "brpoplpush": "blocking", "blmove": "blocking",
-	"blmpop": "blocking", "bzpopmin": "blocking", "bzpopmax": "blocking", "bzmpop": "blocking",
 	"pfdebug": "internal debugging command", "pfselftest": "internal self test",
 }
 
