@@ -165,6 +165,7 @@ const (
 // Reply texts of the HyperLogLog family, byte-identical to Redis 7.0.
 const (
 	ErrHLLInvalid = "WRONGTYPE Key is not a valid HyperLogLog string value."
+	ErrHLLCorrupt = "INVALIDOBJ Corrupted HLL object detected"
 )
 
 // Reply texts of the geo family, byte-identical to Redis 7.0.

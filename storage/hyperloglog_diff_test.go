@@ -1,0 +1,169 @@
+package storage
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Differential tests of the HyperLogLog family against redis-server (see
+// diff_test.go): the raw bytes GET returns (sparse and dense encodings,
+// cached cardinality) and every PFCOUNT estimate must be Redis's own.
+
+// hllSparseEmpty is an empty sparse HLL as Redis writes it.
+const hllSparseEmpty = "HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x7f\xff"
+
+// hllDiffScripts run from a keyspace holding only "list", a list.
+var hllDiffScripts = [][][]string{
+	{{"PFADD", "h"}, {"PFADD", "h"}, {"GET", "h"}, {"OBJECT", "ENCODING", "h"}, {"PFCOUNT", "h"}, {"PFADD", "h", "a", "b", "c"},
+		{"GET", "h"}, {"PFCOUNT", "h"}, {"GET", "h"}, {"PFADD", "h", "a"}, {"PFCOUNT", "h", "nokey"}, {"PFCOUNT", "nokey"},
+		{"PFCOUNT", "nokey", "nokey2"}, {"EXISTS", "nokey"}, {"TYPE", "h"}, {"STRLEN", "h"}},
+	{{"PFADD", "list", "a"}, {"PFCOUNT", "list"}, {"PFCOUNT", "h", "list"}, {"PFMERGE", "list", "h"}, {"PFMERGE", "h", "list"},
+		{"SET", "s", "hello"}, {"PFADD", "s", "a"}, {"PFCOUNT", "s"}, {"PFCOUNT", "nokey", "s"}, {"PFMERGE", "d", "s"}, {"EXISTS", "d"},
+		{"PFMERGE", "s"}, {"SET", "i", "12345678901234567"}, {"PFADD", "i"}, {"SET", "e", ""}, {"PFCOUNT", "e"}},
+	{{"SET", "h", hllSparseEmpty}, {"OBJECT", "ENCODING", "h"}, {"PFCOUNT", "h"}, {"OBJECT", "ENCODING", "h"}, {"PFADD", "h", "x"},
+		{"GET", "h"}, {"APPEND", "h", "x"}, {"PFCOUNT", "h"}, {"PFADD", "h", "y"}, {"PFMERGE", "m", "h"}, {"PFCOUNT", "h", "h"}},
+	// Headers: bad magic, unknown encoding, short, dense of the wrong size.
+	{{"SET", "a", "HYLX\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x7f\xff"}, {"PFCOUNT", "a"}, {"PFADD", "a", "x"},
+		{"SET", "b", "HYLL\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x7f\xff"}, {"PFCOUNT", "b"},
+		{"SET", "c", "HYLL\x01\x00\x00"}, {"PFCOUNT", "c"}, {"SET", "d", "HYLL\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x7f\xff"},
+		{"PFCOUNT", "d"}, {"PFMERGE", "x", "d"}, {"SET", "e", "HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"}, {"PFCOUNT", "e"}},
+	// Sparse streams that do not cover 16384 registers, a stale cache.
+	{{"SET", "a", "HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xfe"}, {"PFCOUNT", "a"}, {"PFCOUNT", "a", "b"},
+		{"PFADD", "a", "x"}, {"PFMERGE", "m", "a"}, {"SET", "b", "HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xff\x80"},
+		{"PFCOUNT", "b"}, {"PFADD", "b", "foo"}, {"SET", "c", "HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f"},
+		{"PFCOUNT", "c"}, {"PFADD", "c", "foo"}, {"GET", "c"}, {"SET", "d", "HYLL\x01\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00\x7f\xff"},
+		{"PFCOUNT", "d"}, {"PFADD", "d"}, {"PFCOUNT", "d"}, {"PFADD", "d", "z"}, {"PFCOUNT", "d"}},
+	{{"PFADD", "a", "1", "2", "3"}, {"PFADD", "b", "3", "4", "5"}, {"PFMERGE", "c", "a", "b"}, {"GET", "c"}, {"PFCOUNT", "c"},
+		{"PFCOUNT", "a", "b"}, {"PFMERGE", "a", "nokey"}, {"GET", "a"}, {"PFMERGE", "new"}, {"GET", "new"}, {"COPY", "c", "c2"},
+		{"PFCOUNT", "c2"}, {"GET", "c2"}},
+}
+
+func TestHLLDiffScripts(t *testing.T) {
+	addr := startRedis(t)
+	for _, proto := range []int{2, 3} {
+		rc := dialRedis(t, addr, proto)
+		for _, script := range hllDiffScripts {
+			d := newDiffSession(t, rc, proto)
+			for _, args := range script {
+				if !d.check(args) {
+					break
+				}
+			}
+		}
+	}
+}
+
+// hllRandomElems returns n distinct-ish elements: numbers, words and
+// binary strings, so hashing sees every tail length.
+func hllRandomElems(rng *rand.Rand, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		switch rng.IntN(3) {
+		case 0:
+			out[i] = strconv.Itoa(rng.IntN(1 << 30))
+		case 1:
+			out[i] = "el:" + strconv.Itoa(i) + ":" + strconv.Itoa(rng.IntN(1000))
+		default:
+			b := make([]byte, rng.IntN(24))
+			for j := range b {
+				b[j] = byte(rng.IntN(256))
+			}
+			out[i] = string(b)
+		}
+	}
+	return out
+}
+
+// TestHLLDiffRandom fills HLLs of seeded random sizes up to 100k elements
+// in random batches, checking bytes and estimates after every batch, then
+// merges sparse and dense ones.
+func TestHLLDiffRandom(t *testing.T) {
+	addr := startRedis(t)
+	rc := dialRedis(t, addr, 2)
+	sizes := []int{0, 1, 5, 40, 200, 700, 1500, 3000, 8000, 20000, 100000}
+	for seed := uint64(1); seed <= 14; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 0x411))
+		d := newDiffSession(t, rc, 2)
+		keys := []string{"{h}a", "{h}b", "{h}c"}
+		ok := true
+		for ki, key := range keys {
+			n := sizes[(int(seed)+ki*4)%len(sizes)]
+			if testing.Short() && n > 3000 {
+				n = 3000
+			}
+			elems := hllRandomElems(rng, n)
+			for len(elems) > 0 && ok {
+				b := 1 + rng.IntN(min(len(elems), 2000))
+				if !d.check(append([]string{"PFADD", key}, elems[:b]...)) {
+					ok = false
+					break
+				}
+				elems = elems[b:]
+				ok = d.check([]string{"GET", key}) && d.check([]string{"PFCOUNT", key}) && d.check([]string{"GET", key})
+			}
+			// Re-adding some keeps the registers.
+			ok = ok && d.check([]string{"PFADD", key, "el:0:1", "1"})
+		}
+		ok = ok && d.check([]string{"PFCOUNT", keys[0], keys[1], keys[2]}) &&
+			d.check([]string{"PFMERGE", keys[0], keys[1]}) && d.check([]string{"GET", keys[0]}) &&
+			d.check([]string{"PFMERGE", "{h}new", keys[2], keys[1]}) && d.check([]string{"GET", "{h}new"}) &&
+			d.check([]string{"PFCOUNT", "{h}new"}) && d.check([]string{"PFMERGE", keys[2], keys[0], "{h}missing"}) &&
+			d.check([]string{"GET", keys[2]}) && d.check([]string{"PFCOUNT", keys[2]})
+		if !ok {
+			t.Logf("seed %d", seed)
+		}
+	}
+}
+
+// TestHLLDiffSparseEdits replays Redis's own bytes after random
+// single-register edits, so every opcode split and merge path is
+// compared, including promotion by value (> 32) through SET of crafted
+// dense-free streams.
+func TestHLLDiffSparseEdits(t *testing.T) {
+	addr := startRedis(t)
+	rc := dialRedis(t, addr, 3)
+	for seed := uint64(1); seed <= 30; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 0x5a5))
+		d := newDiffSession(t, rc, 3)
+		ok := true
+		for i := 0; i < 60 && ok; i++ {
+			// Short elements from a small pool hit the same registers
+			// again, so VAL runs split, grow and merge.
+			args := []string{"PFADD", "s"}
+			for j := rng.IntN(4); j >= 0; j-- {
+				args = append(args, strings.Repeat("x", rng.IntN(3))+strconv.Itoa(rng.IntN(400)))
+			}
+			ok = d.check(args) && d.check([]string{"GET", "s"})
+		}
+		if ok {
+			d.check([]string{"PFCOUNT", "s"})
+		} else {
+			t.Logf("seed %d", seed)
+		}
+	}
+}
+
+// TestHLLDiffPromotion adds one element at a time across the sparse
+// limit (hll-sparse-max-bytes, 3000), comparing the bytes after each add,
+// so promotion happens at the very same element as in Redis.
+func TestHLLDiffPromotion(t *testing.T) {
+	addr := startRedis(t)
+	rc := dialRedis(t, addr, 2)
+	for seed := uint64(1); seed <= 3; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 0x9e0))
+		d := newDiffSession(t, rc, 2)
+		for i := 0; ; i++ {
+			e := strconv.FormatUint(rng.Uint64(), 36)
+			if !d.check([]string{"PFADD", "p", e}) || !d.check([]string{"GET", "p"}) {
+				t.Logf("seed %d", seed)
+				break
+			}
+			if r := d.rc.do(t, []string{"GETRANGE", "p", "4", "4"}); string(r) == "$1\r\n\x00\r\n" {
+				d.check([]string{"PFCOUNT", "p"})
+				break
+			}
+		}
+	}
+}
