@@ -41,7 +41,7 @@ type geoQuery struct {
 // geoPoint is one match.
 type geoPoint struct {
 	long, lat, dist, score float64
-	member             string
+	member                 string
 }
 
 // GEORADIUS key longitude latitude radius unit [options]
