@@ -166,7 +166,15 @@ const (
 const (
 	ErrHLLInvalid = "WRONGTYPE Key is not a valid HyperLogLog string value."
 	ErrHLLCorrupt = "INVALIDOBJ Corrupted HLL object detected"
+
+	ErrHLLDebugNoKey = "ERR The specified key does not exist"
+	ErrHLLNotSparse  = "ERR HLL encoding is not sparse"
 )
+
+// ErrHLLDebugUnknown is PFDEBUG's unknown-subcommand error.
+func ErrHLLDebugUnknown(sub []byte) string {
+	return "ERR Unknown PFDEBUG subcommand '" + errArg(sub) + "'"
+}
 
 // Reply texts of the geo family, byte-identical to Redis 7.0.
 const (

@@ -1,5 +1,11 @@
 package storage
 
+import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
+)
+
 // Commands from https://redis.io/commands/?group=hyperloglog
 //
 // An HLL is an ordinary string value (hll_encoding.go has the format), so
@@ -11,6 +17,8 @@ func registerHyperLogLog(r *registry) {
 	r.add("pfadd", cmdPFAdd)
 	r.add("pfcount", cmdPFCount)
 	r.add("pfmerge", cmdPFMerge)
+	r.add("pfdebug", cmdPFDebug)
+	r.add("pfselftest", cmdPFSelfTest)
 }
 
 var (
@@ -200,4 +208,105 @@ func opPFMerge(ks *Keyspace, dest []byte, srcs [][]byte) error {
 	hllInvalidateCache(b)
 	hllStore(ks, dest, v, b)
 	return nil
+}
+
+// PFDEBUG GETREG|DECODE|ENCODING|TODENSE key
+func cmdPFDebug(c *Ctx) {
+	ks, key := &c.KS, c.Args[2]
+	v, err := writeString(ks, key)
+	switch {
+	case err != nil:
+		writeErr(c, err)
+		return
+	case v == nil:
+		c.W.Error(ErrHLLDebugNoKey)
+		return
+	}
+	if err := checkHLL(v); err != nil {
+		writeErr(c, err)
+		return
+	}
+	v.Enc = EncRaw
+	sub := c.Args[1]
+	switch {
+	case isOpt(sub, "getreg"):
+		b, ok := hllSparseToDense(v.Str)
+		if !ok {
+			writeErr(c, errHLLCorrupt)
+			return
+		}
+		hllStore(ks, key, v, b)
+		c.W.Array(hllRegisters)
+		for i := range hllRegisters {
+			c.W.Int(int64(hllGetReg(b[hllHdrSize:], i)))
+		}
+	case isOpt(sub, "decode"):
+		if v.Str[4] != hllSparse {
+			c.W.Error(ErrHLLNotSparse)
+			return
+		}
+		c.W.BulkString(hllDecodeSparse(v.Str))
+	case isOpt(sub, "encoding"):
+		c.W.Simple([]string{"dense", "sparse"}[v.Str[4]])
+	case isOpt(sub, "todense"):
+		conv := v.Str[4] == hllSparse
+		b, ok := hllSparseToDense(v.Str)
+		if !ok {
+			writeErr(c, errHLLCorrupt)
+			return
+		}
+		hllStore(ks, key, v, b)
+		c.W.Int(b2i(conv))
+	default:
+		c.W.Error(ErrHLLDebugUnknown(sub))
+	}
+}
+
+// hllDecodeSparse spells the opcodes: "z:len", "Z:len", "v:value,len".
+func hllDecodeSparse(b []byte) string {
+	var out []string
+	for p := hllHdrSize; p < len(b); {
+		switch op := b[p]; {
+		case hllIsZero(op):
+			out = append(out, "z:"+strconv.Itoa(hllZeroLen(op)))
+			p++
+		case hllIsXZero(op):
+			out = append(out, "Z:"+strconv.Itoa(hllXZeroLen(b, p)))
+			p += 2
+		default:
+			out = append(out, "v:"+strconv.Itoa(hllValValue(op))+","+strconv.Itoa(hllValLen(op)))
+			p++
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// PFSELFTEST checks the register packing and that the sparse and dense
+// encodings estimate alike, as Redis's self test does, and replies OK.
+func cmdPFSelfTest(c *Ctx) {
+	regs := make([]byte, hllDenseSize-hllHdrSize)
+	want := make([]int, hllRegisters)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range want {
+		want[i] = rng.IntN(hllRegMax + 1)
+		hllSetReg(regs, i, want[i])
+	}
+	for i, w := range want {
+		if hllGetReg(regs, i) != w {
+			c.W.Error("TESTFAILED Register error at " + strconv.Itoa(i))
+			return
+		}
+	}
+	sparse := newHLL()
+	for i := 0; i < 1000; i++ {
+		sparse, _ = hllAdd(sparse, []byte(strconv.Itoa(i)))
+	}
+	dense, _ := hllSparseToDense(sparse)
+	sc, _ := hllCount(sparse)
+	dc, _ := hllCount(dense)
+	if sc != dc {
+		c.W.Error("TESTFAILED sparse and dense estimates differ")
+		return
+	}
+	c.W.OK()
 }

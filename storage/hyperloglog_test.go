@@ -149,3 +149,19 @@ func TestHLLSparseCodec(t *testing.T) {
 		}
 	}
 }
+
+func TestPFDebug(t *testing.T) {
+	h := newHarness(t, 4)
+	h.do("PFADD", "h", "a")
+	h.run([]step{
+		expect("PFDEBUG", "ENCODING", "nokey", rErr(ErrHLLDebugNoKey)),
+		expect("PFDEBUG", "encoding", "h", "+sparse\r\n"),
+		expect("PFDEBUG", "DECODE", "h", rBulk("Z:12711 v:2,1 Z:3672")),
+		expect("PFDEBUG", "TODENSE", "h", rOne),
+		expect("PFDEBUG", "TODENSE", "h", rZero),
+		expect("PFDEBUG", "DECODE", "h", rErr(ErrHLLNotSparse)),
+		expect("PFDEBUG", "bogus", "h", rErr(ErrHLLDebugUnknown([]byte("bogus")))),
+		expect("PFCOUNT", "h", rOne),
+		expect("PFSELFTEST", rOK),
+	})
+}
