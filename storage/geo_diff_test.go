@@ -70,11 +70,24 @@ var geoDiffScripts = [][][]string{
 		{"GEORADIUS", "src", "10", "10", "5", "km", "STORE"}, {"GEORADIUS", "src", "10", "10", "5", "km", "COUNT"}},
 }
 
+// geoOddScores are sorted sets built by ZADD whose scores are no
+// geohashes: negative, fractional, past 2^52, infinite.
+var geoOddScores = [][][]string{
+	{{"ZADD", "z", "-1", "neg", "0.5", "half", "4503599627370496", "p52", "9007199254740993", "p53", "1e20", "big", "inf", "inf",
+		"-inf", "ninf", "0", "zero", "1e300", "huge", "-1e19", "nbig"},
+		{"GEOPOS", "z", "neg", "half", "p52", "p53", "big", "inf", "ninf", "zero", "huge", "nbig"},
+		{"GEOHASH", "z", "neg", "half", "p52", "p53", "big", "inf", "ninf", "zero", "huge", "nbig"},
+		{"GEODIST", "z", "neg", "half"}, {"GEODIST", "z", "inf", "zero", "km"}, {"GEODIST", "z", "p53", "big", "mi"},
+		{"GEOSEARCH", "z", "FROMMEMBER", "zero", "BYRADIUS", "20000", "km", "WITHHASH", "WITHCOORD", "WITHDIST"},
+		{"GEOSEARCH", "z", "FROMMEMBER", "inf", "BYBOX", "40000", "40000", "km", "WITHHASH", "ASC"},
+		{"GEORADIUSBYMEMBER", "z", "big", "1", "m", "WITHHASH"}},
+}
+
 func TestGeoDiffScripts(t *testing.T) {
 	addr := startRedis(t)
 	for _, proto := range []int{2, 3} {
 		rc := dialRedis(t, addr, proto)
-		for _, script := range geoDiffScripts {
+		for _, script := range append(geoDiffScripts, geoOddScores...) {
 			d := newDiffSession(t, rc, proto)
 			for _, args := range script {
 				if !d.check(args) {
