@@ -260,3 +260,39 @@ func geoCheckStored(d *diffSession, dist bool) bool {
 }
 
 func ulp(f float64) float64 { return math.Nextafter(math.Abs(f), math.Inf(1)) - math.Abs(f) }
+
+// randomGeoCommand draws a geo command for the mixed sessions
+// (mixed_diff_test.go), on keys other families use too. STOREDIST is
+// left to TestGeoDiffRandom, which allows for glibc's last-ulp errors.
+func randomGeoCommand(rng *rand.Rand) []string {
+	keys := []string{"k1", "k2", "{t}a", "{t}b", "list", "geo"}
+	key := func() string { return pick(rng, keys) }
+	member := func() string { return pick(rng, []string{"a", "b", "c", "d", "1", ""}) }
+	coord := func(max float64) string {
+		return strconv.FormatFloat((rng.Float64()*2-1)*max, 'f', rng.IntN(6), 64)
+	}
+	unit := func() string { return pick(rng, []string{"m", "km", "ft", "mi", "KM", "yd"}) }
+	radius := func() string { return pick(rng, []string{"0", "10", "1000", "500000", "-1", "x", "20000000"}) }
+	switch rng.IntN(9) {
+	case 0, 1, 2:
+		args := []string{"GEOADD", key()}
+		if rng.IntN(3) == 0 {
+			args = append(args, pick(rng, []string{"NX", "XX", "CH"}))
+		}
+		for n := 1 + rng.IntN(3); n > 0; n-- {
+			args = append(args, coord(5), coord(5), member())
+		}
+		return args
+	case 3:
+		return []string{"GEODIST", key(), member(), member(), unit()}
+	case 4:
+		return []string{pick(rng, []string{"GEOPOS", "GEOHASH"}), key(), member(), member()}
+	case 5:
+		return []string{"GEOSEARCH", key(), "FROMMEMBER", member(), "BYRADIUS", radius(), unit(), "WITHDIST", "WITHCOORD"}
+	case 6:
+		return []string{"GEOSEARCH", key(), "FROMLONLAT", coord(5), coord(5), "BYBOX", radius(), radius(), unit(), "ASC", "WITHHASH"}
+	case 7:
+		return []string{"GEOSEARCHSTORE", key(), key(), "FROMLONLAT", coord(5), coord(5), "BYRADIUS", radius(), unit(), "COUNT", "2"}
+	}
+	return []string{"GEORADIUS", key(), coord(5), coord(5), radius(), unit(), "STORE", key()}
+}

@@ -222,3 +222,33 @@ func readBulk(reply []byte) string {
 	i := bytes.Index(reply, []byte("\r\n"))
 	return string(reply[i+2 : len(reply)-2])
 }
+
+// randomHLLCommand draws a HyperLogLog command for the mixed sessions
+// (mixed_diff_test.go), on keys other families use too.
+func randomHLLCommand(rng *rand.Rand) []string {
+	keys := []string{"k1", "k2", "{t}a", "{t}b", "list", "hll"}
+	key := func() string { return pick(rng, keys) }
+	elems := func(args []string) []string {
+		for n := rng.IntN(5); n > 0; n-- {
+			args = append(args, pick(rng, poolVals))
+		}
+		return args
+	}
+	switch rng.IntN(7) {
+	case 0, 1, 2:
+		return elems([]string{"PFADD", key()})
+	case 3, 4:
+		return []string{"PFCOUNT", key()}
+	case 5:
+		args := []string{"PFCOUNT", key()}
+		for n := rng.IntN(3); n > 0; n-- {
+			args = append(args, key())
+		}
+		return args
+	}
+	args := []string{"PFMERGE", key()}
+	for n := rng.IntN(3); n > 0; n-- {
+		args = append(args, key())
+	}
+	return args
+}
