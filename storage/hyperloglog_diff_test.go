@@ -252,3 +252,22 @@ func randomHLLCommand(rng *rand.Rand) []string {
 	}
 	return args
 }
+
+// TestHLLDiffMergePromotion merges sparse HLLs whose union outgrows the
+// sparse limit, so the destination is promoted halfway through the merge.
+func TestHLLDiffMergePromotion(t *testing.T) {
+	addr := startRedis(t)
+	rc := dialRedis(t, addr, 2)
+	for _, n := range []int{300, 600, 900, 1200} {
+		rng := rand.New(rand.NewPCG(uint64(n), 1))
+		d := newDiffSession(t, rc, 2)
+		ok := d.check(append([]string{"PFADD", "{m}a"}, hllRandomElems(rng, n)...)) &&
+			d.check(append([]string{"PFADD", "{m}b"}, hllRandomElems(rng, n)...)) &&
+			d.check([]string{"PFDEBUG", "ENCODING", "{m}a"}) && d.check([]string{"PFDEBUG", "ENCODING", "{m}b"}) &&
+			d.check([]string{"PFMERGE", "{m}c", "{m}a", "{m}b"}) && d.check([]string{"GET", "{m}c"}) &&
+			d.check([]string{"PFMERGE", "{m}a", "{m}b"}) && d.check([]string{"GET", "{m}a"}) && d.check([]string{"PFCOUNT", "{m}a"})
+		if !ok {
+			t.Logf("n %d", n)
+		}
+	}
+}
