@@ -303,15 +303,20 @@ func hllSparseSet(b []byte, index, count int) ([]byte, int) {
 	if delta > 0 && len(b)+delta > hllSparseMaxBytes {
 		return hllPromote(b, index, count)
 	}
-	nb := make([]byte, 0, len(b)+delta+1)
-	nb = append(append(nb, b[:p]...), seq...)
-	if p+oldlen < len(b) {
-		nb = append(nb, b[p+oldlen:]...)
+	n := len(b)
+	if p+oldlen > n {
+		// A truncated trailing XZERO: Redis's length arithmetic drops
+		// the last byte written.
+		b = append(b[:p], seq...)
+		return hllSparseMerge(b[:n+delta], prev), 1
 	}
-	// A truncated trailing XZERO: Redis's length arithmetic drops the
-	// last byte written.
-	nb = nb[:len(b)+delta]
-	return hllSparseMerge(nb, prev), 1
+	// Edit in place, as Redis's memmove does: the string usually has room.
+	if delta > 0 {
+		b = append(b, seq[:delta]...)
+	}
+	copy(b[p+len(seq):], b[p+oldlen:n])
+	copy(b[p:], seq)
+	return hllSparseMerge(b[:n+delta], prev), 1
 }
 
 func hllPromote(b []byte, index, count int) ([]byte, int) {
