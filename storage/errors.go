@@ -173,7 +173,7 @@ const (
 
 // ErrHLLDebugUnknown is PFDEBUG's unknown-subcommand error.
 func ErrHLLDebugUnknown(sub []byte) string {
-	return "ERR Unknown PFDEBUG subcommand '" + errArg(sub) + "'"
+	return "ERR Unknown PFDEBUG subcommand '" + errArg(sub, false) + "'"
 }
 
 // Reply texts of the geo family, byte-identical to Redis 7.0.
@@ -200,16 +200,19 @@ func ErrGeoInvalidPair(long, lat string) string {
 // ErrGeoFromIn and ErrGeoByIn name the command as the client spelled it
 // (Redis formats argv[0] with %s): cut at a NUL, CR and LF made blanks.
 func ErrGeoFromIn(name []byte) string {
-	return "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for " + errArg(name)
+	return "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for " + errArg(name, true)
 }
 
 func ErrGeoByIn(name []byte) string {
-	return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + errArg(name)
+	return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + errArg(name, true)
 }
 
-func errArg(b []byte) string {
+// errArg is an argument as addReplyErrorFormat's %s shows it: cut at its
+// first NUL, CR and LF made blanks, and those ending the message (atEnd)
+// trimmed.
+func errArg(b []byte, atEnd bool) string {
 	b = cString(b)
-	for len(b) > 0 && (b[len(b)-1] == '\r' || b[len(b)-1] == '\n') {
+	for atEnd && len(b) > 0 && (b[len(b)-1] == '\r' || b[len(b)-1] == '\n') {
 		b = b[:len(b)-1]
 	}
 	out := []byte(string(b))

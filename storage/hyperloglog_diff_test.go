@@ -37,7 +37,7 @@ var hllDiffScripts = [][][]string{
 		{"PFCOUNT", "c"}, {"PFADD", "c", "foo"}, {"GET", "c"}, {"SET", "d", "HYLL\x01\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00\x7f\xff"},
 		{"PFCOUNT", "d"}, {"PFADD", "d"}, {"PFCOUNT", "d"}, {"PFADD", "d", "z"}, {"PFCOUNT", "d"}},
 	{{"PFDEBUG", "ENCODING", "h"}, {"PFDEBUG", "nope", "h"}, {"PFADD", "h", "a", "b", "c", "d", "e"}, {"PFDEBUG", "nope", "h"},
-		{"PFDEBUG", "nope\x00x", "h"}, {"PFDEBUG", "ENCODING", "h"}, {"PFDEBUG", "decode", "h"}, {"PFDEBUG", "TODENSE", "h"},
+		{"PFDEBUG", "nope\x00x", "h"}, {"PFDEBUG", "no\r\npe\r\n", "h"}, {"PFDEBUG", "ENCODING", "h"}, {"PFDEBUG", "decode", "h"}, {"PFDEBUG", "TODENSE", "h"},
 		{"PFDEBUG", "decode", "h"}, {"PFDEBUG", "encoding", "h"}, {"PFDEBUG", "TODENSE", "h"}, {"PFCOUNT", "h"}, {"GET", "h"},
 		{"PFADD", "s", "x"}, {"PFDEBUG", "GETREG", "s"}, {"PFDEBUG", "ENCODING", "s"}, {"PFDEBUG", "GETREG", "list"},
 		{"SET", "str", "abc"}, {"PFDEBUG", "GETREG", "str"}, {"PFSELFTEST"}},
