@@ -271,3 +271,24 @@ func TestHLLDiffMergePromotion(t *testing.T) {
 		}
 	}
 }
+
+// hllHighRun is an element whose hash leaves 32 zero bits above its
+// register index (found by search), so its register value, 33, does not
+// fit a sparse VAL opcode and forces promotion to dense.
+const hllHighRun = "\xba\x09\x9d\xba\x00\x00\x00\x00"
+
+func TestHLLDiffPromotionByValue(t *testing.T) {
+	if _, count := hllPatLen([]byte(hllHighRun)); count <= hllSparseValMaxValue {
+		t.Fatalf("%q runs %d, not past %d", hllHighRun, count, hllSparseValMaxValue)
+	}
+	addr := startRedis(t)
+	rc := dialRedis(t, addr, 2)
+	d := newDiffSession(t, rc, 2)
+	for _, args := range [][]string{{"PFADD", "{v}a", "x", "y"}, {"PFADD", "{v}a", hllHighRun}, {"PFDEBUG", "ENCODING", "{v}a"},
+		{"GET", "{v}a"}, {"PFCOUNT", "{v}a"}, {"PFADD", "{v}b", "z"}, {"PFCOUNT", "{v}a", "{v}b"}, {"PFMERGE", "{v}b", "{v}a"},
+		{"GET", "{v}b"}, {"PFDEBUG", "GETREG", "{v}b"}} {
+		if !d.check(args) {
+			break
+		}
+	}
+}
