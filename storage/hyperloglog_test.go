@@ -165,3 +165,21 @@ func TestPFDebug(t *testing.T) {
 		expect("PFSELFTEST", rOK),
 	})
 }
+
+// TestPFAddPromotesOnValue adds an element whose register value (33)
+// no sparse opcode holds: the HLL turns dense at once.
+func TestPFAddPromotesOnValue(t *testing.T) {
+	h := newHarness(t, 4)
+	h.do("PFADD", "h", "a")
+	if got := h.do("PFADD", "h", hllHighRun); got != rOne {
+		t.Fatalf("PFADD = %q", got)
+	}
+	v := h.peek(0, "h")
+	idx, count := hllPatLen([]byte(hllHighRun))
+	if v.Str[4] != hllDense || hllGetReg(v.Str[hllHdrSize:], idx) != count {
+		t.Fatalf("not dense with register %d at %d", idx, count)
+	}
+	if got := h.do("PFCOUNT", "h"); got != rInt(2) {
+		t.Fatalf("PFCOUNT = %q", got)
+	}
+}
