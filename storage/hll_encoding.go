@@ -162,14 +162,15 @@ func hllPatLen(ele []byte) (index, count int) {
 }
 
 // hllAdd adds ele to the HLL b: 1 if a register changed, 0 if not, -1 for
-// a corrupt sparse stream. The returned slice replaces b.
-func hllAdd(b, ele []byte) ([]byte, int) {
+// a corrupt sparse stream. The returned slice replaces b; a sparse one
+// turns dense past maxSparse bytes.
+func hllAdd(b, ele []byte, maxSparse int64) ([]byte, int) {
 	index, count := hllPatLen(ele)
 	switch b[4] {
 	case hllDense:
 		return b, hllDenseSet(b[hllHdrSize:], index, count)
 	case hllSparse:
-		return hllSparseSet(b, index, count)
+		return hllSparseSet(b, index, count, maxSparse)
 	}
 	return b, -1
 }
@@ -226,9 +227,9 @@ func hllSparseToDense(b []byte) (out []byte, ok bool) {
 // count in the sparse stream, splitting the opcode that covers it,
 // merging equal neighbouring VAL opcodes after, and promoting to dense
 // when count does not fit a VAL opcode or the string would pass
-// hll-sparse-max-bytes. It returns 1 when a register changed, 0 when
-// not, -1 for a corrupt stream.
-func hllSparseSet(b []byte, index, count int) ([]byte, int) {
+// maxSparse (hll-sparse-max-bytes). It returns 1 when a register
+// changed, 0 when not, -1 for a corrupt stream.
+func hllSparseSet(b []byte, index, count int, maxSparse int64) ([]byte, int) {
 	if count > hllSparseValMaxValue {
 		return hllPromote(b, index, count)
 	}
@@ -300,7 +301,7 @@ func hllSparseSet(b []byte, index, count int) ([]byte, int) {
 		oldlen = 2
 	}
 	delta := len(seq) - oldlen
-	if delta > 0 && len(b)+delta > hllSparseMaxBytes {
+	if delta > 0 && int64(len(b)+delta) > maxSparse {
 		return hllPromote(b, index, count)
 	}
 	n := len(b)

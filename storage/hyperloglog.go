@@ -34,6 +34,14 @@ func checkHLL(v *Value) error {
 	return nil
 }
 
+// hllSparseMax is hll-sparse-max-bytes, Redis's default without limits.
+func (l *Limits) hllSparseMax() int64 {
+	if l == nil || l.HLLSparseMaxBytes == nil {
+		return hllSparseMaxBytes
+	}
+	return l.HLLSparseMaxBytes()
+}
+
 // hllStore publishes an HLL edited in place: raw encoding and memory
 // accounting.
 func hllStore(ks *Keyspace, key []byte, v *Value, b []byte) {
@@ -44,7 +52,7 @@ func hllStore(ks *Keyspace, key []byte, v *Value, b []byte) {
 
 // PFADD key [element [element ...]]
 func cmdPFAdd(c *Ctx) {
-	n, err := opPFAdd(&c.KS, c.Args[1], c.Args[2:])
+	n, err := opPFAdd(&c.KS, c.Args[1], c.Args[2:], c.Limits.hllSparseMax())
 	if err != nil {
 		writeErr(c, err)
 		return
@@ -55,7 +63,7 @@ func cmdPFAdd(c *Ctx) {
 // opPFAdd adds elements, creating the key even with none; the reply is 1
 // when the key was created or a register changed. A corrupt sparse HLL
 // fails at the element that meets the damage, keeping earlier changes.
-func opPFAdd(ks *Keyspace, key []byte, elems [][]byte) (int64, error) {
+func opPFAdd(ks *Keyspace, key []byte, elems [][]byte, maxSparse int64) (int64, error) {
 	v, err := writeString(ks, key)
 	if err != nil {
 		return 0, err
@@ -71,7 +79,7 @@ func opPFAdd(ks *Keyspace, key []byte, elems [][]byte) (int64, error) {
 	b := v.Str
 	for _, e := range elems {
 		var r int
-		b, r = hllAdd(b, e)
+		b, r = hllAdd(b, e, maxSparse)
 		if r < 0 {
 			hllStore(ks, key, v, b)
 			return 0, errHLLCorrupt
@@ -151,7 +159,7 @@ func leUint64(b []byte) uint64 {
 
 // PFMERGE destkey [sourcekey [sourcekey ...]]
 func cmdPFMerge(c *Ctx) {
-	if err := opPFMerge(&c.KS, c.Args[1], c.Args[2:]); err != nil {
+	if err := opPFMerge(&c.KS, c.Args[1], c.Args[2:], c.Limits.hllSparseMax()); err != nil {
 		writeErr(c, err)
 		return
 	}
@@ -161,7 +169,7 @@ func cmdPFMerge(c *Ctx) {
 // opPFMerge stores the union of dest and the sources in dest. The result
 // is dense when any input was, sparse otherwise (promoted on the way
 // when it outgrows the sparse limit), as in Redis.
-func opPFMerge(ks *Keyspace, dest []byte, srcs [][]byte) error {
+func opPFMerge(ks *Keyspace, dest []byte, srcs [][]byte, maxSparse int64) error {
 	max := make([]uint8, hllRegisters)
 	dense := false
 	for _, k := range append([][]byte{dest}, srcs...) {
@@ -202,7 +210,7 @@ func opPFMerge(ks *Keyspace, dest []byte, srcs [][]byte) error {
 		if b[4] == hllDense {
 			hllDenseSet(b[hllHdrSize:], j, int(m))
 		} else {
-			b, _ = hllSparseSet(b, j, int(m))
+			b, _ = hllSparseSet(b, j, int(m), maxSparse)
 		}
 	}
 	hllInvalidateCache(b)
@@ -299,7 +307,7 @@ func cmdPFSelfTest(c *Ctx) {
 	}
 	sparse := newHLL()
 	for i := 0; i < 1000; i++ {
-		sparse, _ = hllAdd(sparse, []byte(strconv.Itoa(i)))
+		sparse, _ = hllAdd(sparse, []byte(strconv.Itoa(i)), 1<<30)
 	}
 	dense, _ := hllSparseToDense(sparse)
 	sc, _ := hllCount(sparse)

@@ -292,3 +292,26 @@ func TestHLLDiffPromotionByValue(t *testing.T) {
 		}
 	}
 }
+
+// TestHLLDiffSparseLimit runs PFADD and PFMERGE under other values of
+// hll-sparse-max-bytes (CONFIG SET on Redis, Limits here).
+func TestHLLDiffSparseLimit(t *testing.T) {
+	addr := startRedis(t)
+	rc := dialRedis(t, addr, 2)
+	for _, limit := range []int64{0, 18, 19, 20, 100, 600, 10000} {
+		rc.do(t, []string{"CONFIG", "SET", "hll-sparse-max-bytes", strconv.FormatInt(limit, 10)})
+		d := newDiffSession(t, rc, 2)
+		d.h.limits = &Limits{HLLSparseMaxBytes: func() int64 { return limit }}
+		rng := rand.New(rand.NewPCG(uint64(limit), 2))
+		ok := d.check([]string{"PFADD", "{l}e"}) && d.check([]string{"GET", "{l}e"})
+		for i := 0; i < 40 && ok; i++ {
+			ok = d.check(append([]string{"PFADD", "{l}a"}, hllRandomElems(rng, 1+rng.IntN(60))...)) && d.check([]string{"GET", "{l}a"})
+		}
+		ok = ok && d.check([]string{"PFADD", "{l}b", "x"}) && d.check([]string{"PFMERGE", "{l}c", "{l}b", "{l}e"}) &&
+			d.check([]string{"GET", "{l}c"}) && d.check([]string{"PFMERGE", "{l}b", "{l}a"}) && d.check([]string{"GET", "{l}b"})
+		if !ok {
+			t.Logf("hll-sparse-max-bytes %d", limit)
+		}
+	}
+	rc.do(t, []string{"CONFIG", "SET", "hll-sparse-max-bytes", "3000"})
+}
