@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"math"
 	"slices"
 )
 
@@ -103,7 +104,7 @@ func memberPos(z *zsetValue, m []byte) (long, lat float64, err error) {
 // parseGeoQuery parses everything after the source key as
 // georadiusGeneric does, z being the source (nil when missing).
 func parseGeoQuery(c *Ctx, z *zsetValue, flags int) (*geoQuery, error) {
-	q := &geoQuery{}
+	q := &geoQuery{shape: geoShape{cosLat: math.NaN()}}
 	s := &q.shape
 	args := c.Args
 	var base int

@@ -247,6 +247,7 @@ type geoShape struct {
 	conversion    float64
 	radius        float64
 	width, height float64
+	cosLat        float64
 }
 
 // boundingBox is geohashBoundingBox: min long, min lat, max long, max lat.
@@ -348,6 +349,13 @@ func geoLatDistance(lat1, lat2 float64) float64 {
 
 // geoDistance is Redis's haversine distance in meters.
 func geoDistance(lon1, lat1, lon2, lat2 float64) float64 {
+	return geoDistanceCos(lon1, lat1, lon2, lat2, nil, nil)
+}
+
+// geoDistanceCos is geoDistance with memoised cosines of the latitudes
+// (the same values, computed once): a search measures every candidate
+// from one centre. A nil or NaN memo is computed (and filled).
+func geoDistanceCos(lon1, lat1, lon2, lat2 float64, cos1, cos2 *float64) float64 {
 	lon1r, lon2r := degRad(lon1), degRad(lon2)
 	v := crSin((lon2r - lon1r) / 2)
 	if v == 0 {
@@ -355,25 +363,38 @@ func geoDistance(lon1, lat1, lon2, lat2 float64) float64 {
 	}
 	lat1r, lat2r := degRad(lat1), degRad(lat2)
 	u := crSin((lat2r - lat1r) / 2)
-	a := float64(u*u) + float64(float64(float64(crCos(lat1r)*crCos(lat2r))*v)*v)
+	c1, c2 := memoCos(cos1, lat1r), memoCos(cos2, lat2r)
+	a := float64(u*u) + float64(float64(float64(c1*c2)*v)*v)
 	return 2.0 * earthRadiusMeters * crAsin(math.Sqrt(a))
+}
+
+func memoCos(memo *float64, x float64) float64 {
+	if memo == nil {
+		return crCos(x)
+	}
+	if *memo != *memo {
+		*memo = crCos(x)
+	}
+	return *memo
 }
 
 // inShape reports whether the point is in s, with its distance from the
 // centre in meters (geoAppendIfWithinShape).
+// s.cosLat memoises the centre's cosine; it must start as NaN.
 func (s *geoShape) inShape(long, lat float64) (float64, bool) {
 	if !s.box {
-		d := geoDistance(s.long, s.lat, long, lat)
+		d := geoDistanceCos(s.long, s.lat, long, lat, &s.cosLat, nil)
 		return d, d <= s.radius*s.conversion
 	}
 	w, h := s.width*s.conversion, s.height*s.conversion
 	if geoLatDistance(lat, s.lat) > h/2 {
 		return 0, false
 	}
-	if geoDistance(long, lat, s.long, lat) > w/2 {
+	cosLat := math.NaN()
+	if geoDistanceCos(long, lat, s.long, lat, &cosLat, &cosLat) > w/2 {
 		return 0, false
 	}
-	return geoDistance(s.long, s.lat, long, lat), true
+	return geoDistanceCos(s.long, s.lat, long, lat, &s.cosLat, &cosLat), true
 }
 
 // Correctly rounded sin, cos and asin. glibc's (which Redis calls) are
@@ -399,6 +420,14 @@ func twoSum(a, b float64) dd {
 func twoProd(a, b float64) dd {
 	p := a * b
 	return dd{p, math.FMA(a, b, -p)}
+}
+
+// ddAddSloppy is ddAdd without the separate sum of the low parts: an
+// error of about 2^-104 of the larger operand, plenty for the series.
+func ddAddSloppy(x, y dd) dd {
+	s := twoSum(x.hi, y.hi)
+	s.lo += x.lo + y.lo
+	return quickTwoSum(s.hi, s.lo)
 }
 
 func ddAdd(x, y dd) dd {
@@ -457,7 +486,7 @@ func ddSeries(coef *[32]dd, t dd) dd {
 	}
 	acc := coef[n]
 	for k := n - 1; k >= 0; k-- {
-		acc = ddAdd(ddMul(acc, t), coef[k])
+		acc = ddAddSloppy(ddMul(acc, t), coef[k])
 	}
 	return acc
 }
