@@ -262,7 +262,7 @@ func geoSearchGeneric(c *Ctx, srcIdx, flags int) {
 		if n == len(pts) {
 			slices.SortStableFunc(pts, cmp)
 		} else {
-			pqsort(pts, cmp, n-1)
+			geoPQSort(pts, cmp, n-1)
 		}
 	}
 	pts = pts[:n]
@@ -366,15 +366,17 @@ func geoCmpDesc(a, b geoPoint) int {
 	return -1
 }
 
-// pqsort is Redis's partial quicksort (pqsort.c, after NetBSD's qsort):
-// it sorts enough of a for positions 0..rrange to hold their final
-// elements. It is not stable; equal elements end where its partitioning
-// leaves them, so it is reproduced step for step.
-func pqsort(a []geoPoint, cmp func(a, b geoPoint) int, rrange int) {
-	pqsortRange(a, 0, len(a), cmp, 0, rrange)
+// geoPQSort is Redis's partial quicksort (pqsort.c, after NetBSD's qsort)
+// for geo points: it sorts enough of a for positions 0..rrange to hold
+// their final elements. It is not stable; equal elements end where its
+// partitioning leaves them, so it is reproduced step for step. (SORT has
+// its own copy for its items, sort_pqsort.go; a generic one could serve
+// both.)
+func geoPQSort(a []geoPoint, cmp func(a, b geoPoint) int, rrange int) {
+	geoPQSortRange(a, 0, len(a), cmp, 0, rrange)
 }
 
-func med3(a []geoPoint, i, j, k int, cmp func(a, b geoPoint) int) int {
+func geoMed3(a []geoPoint, i, j, k int, cmp func(a, b geoPoint) int) int {
 	if cmp(a[i], a[j]) < 0 {
 		switch {
 		case cmp(a[j], a[k]) < 0:
@@ -393,7 +395,7 @@ func med3(a []geoPoint, i, j, k int, cmp func(a, b geoPoint) int) int {
 	return k
 }
 
-func vecswap(a []geoPoint, i, j, n int) {
+func geoVecswap(a []geoPoint, i, j, n int) {
 	for ; n > 0; n-- {
 		a[i], a[j] = a[j], a[i]
 		i++
@@ -401,9 +403,9 @@ func vecswap(a []geoPoint, i, j, n int) {
 	}
 }
 
-// pqsortRange sorts a[base:base+n], recursing only into parts that
+// geoPQSortRange sorts a[base:base+n], recursing only into parts that
 // overlap the wanted positions [lr, rr].
-func pqsortRange(a []geoPoint, base, n int, cmp func(a, b geoPoint) int, lr, rr int) {
+func geoPQSortRange(a []geoPoint, base, n int, cmp func(a, b geoPoint) int, lr, rr int) {
 	for {
 		if n < 7 {
 			for pm := base + 1; pm < base+n; pm++ {
@@ -418,11 +420,11 @@ func pqsortRange(a []geoPoint, base, n int, cmp func(a, b geoPoint) int, lr, rr 
 			pl, pn := base, base+n-1
 			if n > 40 {
 				d := n / 8
-				pl = med3(a, pl, pl+d, pl+2*d, cmp)
-				pm = med3(a, pm-d, pm, pm+d, cmp)
-				pn = med3(a, pn-2*d, pn-d, pn, cmp)
+				pl = geoMed3(a, pl, pl+d, pl+2*d, cmp)
+				pm = geoMed3(a, pm-d, pm, pm+d, cmp)
+				pn = geoMed3(a, pn-2*d, pn-d, pn, cmp)
 			}
-			pm = med3(a, pl, pm, pn, cmp)
+			pm = geoMed3(a, pl, pm, pn, cmp)
 		}
 		a[base], a[pm] = a[pm], a[base]
 		pa, pb := base+1, base+1
@@ -459,12 +461,12 @@ func pqsortRange(a []geoPoint, base, n int, cmp func(a, b geoPoint) int, lr, rr 
 		}
 		pn := base + n
 		r := min(pa-base, pb-pa)
-		vecswap(a, base, pb-r, r)
+		geoVecswap(a, base, pb-r, r)
 		r = min(pd-pc, pn-pd-1)
-		vecswap(a, pb, pn-r, r)
+		geoVecswap(a, pb, pn-r, r)
 		if r := pb - pa; r > 1 {
 			if !(lr < base && rr < base || lr >= base+r && rr >= base+r) {
-				pqsortRange(a, base, r, cmp, lr, rr)
+				geoPQSortRange(a, base, r, cmp, lr, rr)
 			}
 		}
 		r = pd - pc
