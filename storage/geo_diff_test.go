@@ -120,7 +120,7 @@ func geoRandomQuery(rng *rand.Rand, clon, clat, spread float64, members []string
 	member := members[rng.IntN(len(members))]
 	var args []string
 	store := false
-	switch rng.IntN(7) {
+	switch rng.IntN(8) {
 	case 0:
 		args = []string{"GEORADIUS", "g", lon, lat, dist, unit}
 	case 1:
@@ -135,17 +135,21 @@ func geoRandomQuery(rng *rand.Rand, clon, clat, spread float64, members []string
 		store = true
 	case 5:
 		args = []string{"GEOSEARCH", "g", "FROMLONLAT", lon, lat, "BYRADIUS", dist, unit}
+	case 6:
+		// GEORADIUS's own store options; results are read back below.
+		args = []string{"GEORADIUSBYMEMBER", "g", member, dist, unit, pick(rng, []string{"STORE", "STOREDIST"}), "dst"}
+		store = true
 	default:
 		args = []string{"GEORADIUS_RO", "g", lon, lat, dist, unit}
 	}
-	if !store {
+	if args[0] == "GEOSEARCHSTORE" && rng.IntN(2) == 0 {
+		args = append(args, "STOREDIST")
+	} else if !store {
 		for _, o := range []string{"WITHDIST", "WITHCOORD", "WITHHASH"} {
 			if rng.IntN(3) == 0 {
 				args = append(args, o)
 			}
 		}
-	} else if rng.IntN(2) == 0 {
-		args = append(args, "STOREDIST")
 	}
 	switch rng.IntN(4) {
 	case 0:
@@ -211,7 +215,7 @@ func TestGeoDiffRandom(t *testing.T) {
 		for q := 0; q < 40 && ok; q++ {
 			args := geoRandomQuery(rng, clon, clat, spread, members)
 			ok = d.check(args)
-			if ok && args[0] == "GEOSEARCHSTORE" {
+			if ok && (args[0] == "GEOSEARCHSTORE" || args[0] == "GEORADIUSBYMEMBER") {
 				ok = geoCheckStored(d, slices.Contains(args, "STOREDIST"))
 			}
 			if ok && q%8 == 0 {
