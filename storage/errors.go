@@ -171,12 +171,64 @@ const (
 // Reply texts of the HyperLogLog family, byte-identical to Redis 7.0.
 const (
 	ErrHLLInvalid = "WRONGTYPE Key is not a valid HyperLogLog string value."
+	ErrHLLCorrupt = "INVALIDOBJ Corrupted HLL object detected"
+
+	ErrHLLDebugNoKey = "ERR The specified key does not exist"
+	ErrHLLNotSparse  = "ERR HLL encoding is not sparse"
 )
+
+// ErrHLLDebugUnknown is PFDEBUG's unknown-subcommand error.
+func ErrHLLDebugUnknown(sub []byte) string {
+	return "ERR Unknown PFDEBUG subcommand '" + errArg(sub, false) + "'"
+}
 
 // Reply texts of the geo family, byte-identical to Redis 7.0.
 const (
 	ErrGeoUnsupportedUnit = "ERR unsupported unit provided. please use M, KM, FT, MI"
+	ErrGeoCountPositive   = "ERR COUNT must be > 0"
+	ErrGeoNeedRadius      = "ERR need numeric radius"
+	ErrGeoNeedWidth       = "ERR need numeric width"
+	ErrGeoNeedHeight      = "ERR need numeric height"
+	ErrGeoRadiusNegative  = "ERR radius cannot be negative"
+	ErrGeoBoxNegative     = "ERR height or width cannot be negative"
+	ErrGeoMember          = "ERR could not decode requested zset member"
+	ErrGeoAnyNeedsCount   = "ERR the ANY argument requires COUNT argument"
+	ErrGeoStoreWith       = "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+	ErrGeoSearchStoreWith = "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
 )
+
+// ErrGeoInvalidPair is the out-of-range coordinates error; long and lat
+// are formatted with C's %f.
+func ErrGeoInvalidPair(long, lat string) string {
+	return "ERR invalid longitude,latitude pair " + long + "," + lat
+}
+
+// ErrGeoFromIn and ErrGeoByIn name the command as the client spelled it
+// (Redis formats argv[0] with %s): cut at a NUL, CR and LF made blanks.
+func ErrGeoFromIn(name []byte) string {
+	return "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for " + errArg(name, true)
+}
+
+func ErrGeoByIn(name []byte) string {
+	return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + errArg(name, true)
+}
+
+// errArg is an argument as addReplyErrorFormat's %s shows it: cut at its
+// first NUL, CR and LF made blanks, and those ending the message (atEnd)
+// trimmed.
+func errArg(b []byte, atEnd bool) string {
+	b = cString(b)
+	for atEnd && len(b) > 0 && (b[len(b)-1] == '\r' || b[len(b)-1] == '\n') {
+		b = b[:len(b)-1]
+	}
+	out := []byte(string(b))
+	for i, c := range out {
+		if c == '\r' || c == '\n' {
+			out[i] = ' '
+		}
+	}
+	return string(out)
+}
 
 // Reply texts of the stream family, byte-identical to Redis 7.0.
 const (

@@ -36,6 +36,8 @@ var diffFamilies = []diffFamily{
 	{"streams", randomStreamCommand, streamCheck},
 	{"sort", randomSortCommand, sortCheck},
 	{"dump", randomDumpCommand, dumpCheck},
+	{"hyperloglog", randomHLLCommand, (*diffSession).check},
+	{"geo", randomGeoCommand, (*diffSession).check},
 }
 
 // diffStep is one command of a session and the check it needs.
