@@ -95,7 +95,6 @@ func New(o Options) (*Server, error) {
 		loops:        make(map[gnet.EventLoop]*loopStats),
 	}
 	s.limits.ProtoMaxBulkLen = o.Config.ProtoMaxBulkLen
-	s.limits.HLLSparseMaxBytes = o.Config.HLLSparseMaxBytes
 	s.limits.MaxReplyBytes = func() int64 { hard, _, _ := o.Config.OutputBufferLimit(); return hard }
 	registerConnCommands(s)
 	for _, c := range all {

@@ -52,9 +52,6 @@ type Limits struct {
 	ProtoMaxBulkLen func() int64
 	// MaxReplyBytes is the client's hard output limit (0: none).
 	MaxReplyBytes func() int64
-	// HLLSparseMaxBytes is hll-sparse-max-bytes: past it a sparse
-	// HyperLogLog turns dense.
-	HLLSparseMaxBytes func() int64
 }
 
 // defaultMaxReply bounds a single reply when no output limit is set: past

@@ -262,7 +262,7 @@ func geoSearchGeneric(c *Ctx, srcIdx, flags int) {
 		if n == len(pts) {
 			slices.SortStableFunc(pts, cmp)
 		} else {
-			geoPQSort(pts, cmp, n-1)
+			pqsort(pts, func(x, y *geoPoint) int { return cmp(*x, *y) }, 0, n-1)
 		}
 	}
 	pts = pts[:n]
@@ -364,118 +364,4 @@ func geoCmpDesc(a, b geoPoint) int {
 		return 0
 	}
 	return -1
-}
-
-// geoPQSort is Redis's partial quicksort (pqsort.c, after NetBSD's qsort)
-// for geo points: it sorts enough of a for positions 0..rrange to hold
-// their final elements. It is not stable; equal elements end where its
-// partitioning leaves them, so it is reproduced step for step. (SORT has
-// its own copy for its items, sort_pqsort.go; a generic one could serve
-// both.)
-func geoPQSort(a []geoPoint, cmp func(a, b geoPoint) int, rrange int) {
-	geoPQSortRange(a, 0, len(a), cmp, 0, rrange)
-}
-
-func geoMed3(a []geoPoint, i, j, k int, cmp func(a, b geoPoint) int) int {
-	if cmp(a[i], a[j]) < 0 {
-		switch {
-		case cmp(a[j], a[k]) < 0:
-			return j
-		case cmp(a[i], a[k]) < 0:
-			return k
-		}
-		return i
-	}
-	switch {
-	case cmp(a[j], a[k]) > 0:
-		return j
-	case cmp(a[i], a[k]) < 0:
-		return i
-	}
-	return k
-}
-
-func geoVecswap(a []geoPoint, i, j, n int) {
-	for ; n > 0; n-- {
-		a[i], a[j] = a[j], a[i]
-		i++
-		j++
-	}
-}
-
-// geoPQSortRange sorts a[base:base+n], recursing only into parts that
-// overlap the wanted positions [lr, rr].
-func geoPQSortRange(a []geoPoint, base, n int, cmp func(a, b geoPoint) int, lr, rr int) {
-	for {
-		if n < 7 {
-			for pm := base + 1; pm < base+n; pm++ {
-				for pl := pm; pl > base && cmp(a[pl-1], a[pl]) > 0; pl-- {
-					a[pl], a[pl-1] = a[pl-1], a[pl]
-				}
-			}
-			return
-		}
-		pm := base + n/2
-		if n > 7 {
-			pl, pn := base, base+n-1
-			if n > 40 {
-				d := n / 8
-				pl = geoMed3(a, pl, pl+d, pl+2*d, cmp)
-				pm = geoMed3(a, pm-d, pm, pm+d, cmp)
-				pn = geoMed3(a, pn-2*d, pn-d, pn, cmp)
-			}
-			pm = geoMed3(a, pl, pm, pn, cmp)
-		}
-		a[base], a[pm] = a[pm], a[base]
-		pa, pb := base+1, base+1
-		pc, pd := base+n-1, base+n-1
-		for {
-			for pb <= pc {
-				r := cmp(a[pb], a[base])
-				if r > 0 {
-					break
-				}
-				if r == 0 {
-					a[pa], a[pb] = a[pb], a[pa]
-					pa++
-				}
-				pb++
-			}
-			for pb <= pc {
-				r := cmp(a[pc], a[base])
-				if r < 0 {
-					break
-				}
-				if r == 0 {
-					a[pc], a[pd] = a[pd], a[pc]
-					pd--
-				}
-				pc--
-			}
-			if pb > pc {
-				break
-			}
-			a[pb], a[pc] = a[pc], a[pb]
-			pb++
-			pc--
-		}
-		pn := base + n
-		r := min(pa-base, pb-pa)
-		geoVecswap(a, base, pb-r, r)
-		r = min(pd-pc, pn-pd-1)
-		geoVecswap(a, pb, pn-r, r)
-		if r := pb - pa; r > 1 {
-			if !(lr < base && rr < base || lr >= base+r && rr >= base+r) {
-				geoPQSortRange(a, base, r, cmp, lr, rr)
-			}
-		}
-		r = pd - pc
-		if r <= 1 {
-			return
-		}
-		base, n = pn-r, r
-		if lr < base && rr < base || lr >= base+n && rr >= base+n {
-			return
-		}
-	}
 }

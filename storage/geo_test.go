@@ -123,7 +123,7 @@ func TestPQSortPrefix(t *testing.T) {
 		want := slices.Clone(pts)
 		slices.SortFunc(want, func(a, b geoPoint) int { return cmp.Compare(a.dist, b.dist) })
 		n := 1 + rng.IntN(len(pts))
-		geoPQSort(pts, geoCmpAsc, n-1)
+		pqsort(pts, func(x, y *geoPoint) int { return geoCmpAsc(*x, *y) }, 0, n-1)
 		for i := 0; i < n; i++ {
 			if pts[i].dist != want[i].dist {
 				t.Fatalf("len %d, n %d: position %d holds %v, want %v", len(pts), n, i, pts[i].dist, want[i].dist)

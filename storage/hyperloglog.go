@@ -34,13 +34,8 @@ func checkHLL(v *Value) error {
 	return nil
 }
 
-// hllSparseMax is hll-sparse-max-bytes, Redis's default without limits.
-func (l *Limits) hllSparseMax() int64 {
-	if l == nil || l.HLLSparseMaxBytes == nil {
-		return hllSparseMaxBytes
-	}
-	return l.HLLSparseMaxBytes()
-}
+// hllSparseMax is hll-sparse-max-bytes, as CONFIG SET last set it.
+func hllSparseMax() int64 { return encoding().HLLSparseMaxBytes }
 
 // hllStore publishes an HLL edited in place: raw encoding and memory
 // accounting.
@@ -52,7 +47,7 @@ func hllStore(ks *Keyspace, key []byte, v *Value, b []byte) {
 
 // PFADD key [element [element ...]]
 func cmdPFAdd(c *Ctx) {
-	n, err := opPFAdd(&c.KS, c.Args[1], c.Args[2:], c.Limits.hllSparseMax())
+	n, err := opPFAdd(&c.KS, c.Args[1], c.Args[2:], hllSparseMax())
 	if err != nil {
 		writeErr(c, err)
 		return
@@ -159,7 +154,7 @@ func leUint64(b []byte) uint64 {
 
 // PFMERGE destkey [sourcekey [sourcekey ...]]
 func cmdPFMerge(c *Ctx) {
-	if err := opPFMerge(&c.KS, c.Args[1], c.Args[2:], c.Limits.hllSparseMax()); err != nil {
+	if err := opPFMerge(&c.KS, c.Args[1], c.Args[2:], hllSparseMax()); err != nil {
 		writeErr(c, err)
 		return
 	}

@@ -294,14 +294,16 @@ func TestHLLDiffPromotionByValue(t *testing.T) {
 }
 
 // TestHLLDiffSparseLimit runs PFADD and PFMERGE under other values of
-// hll-sparse-max-bytes (CONFIG SET on Redis, Limits here).
+// hll-sparse-max-bytes (CONFIG SET on both sides).
 func TestHLLDiffSparseLimit(t *testing.T) {
 	addr := startRedis(t)
 	rc := dialRedis(t, addr, 2)
 	for _, limit := range []int64{0, 18, 19, 20, 100, 600, 10000} {
 		rc.do(t, []string{"CONFIG", "SET", "hll-sparse-max-bytes", strconv.FormatInt(limit, 10)})
 		d := newDiffSession(t, rc, 2)
-		d.h.limits = &Limits{HLLSparseMaxBytes: func() int64 { return limit }}
+		c := DefaultEncodingConfig()
+		c.HLLSparseMaxBytes = limit
+		withEncoding(t, c)
 		rng := rand.New(rand.NewPCG(uint64(limit), 2))
 		ok := d.check([]string{"PFADD", "{l}e"}) && d.check([]string{"GET", "{l}e"})
 		for i := 0; i < 40 && ok; i++ {

@@ -2,14 +2,14 @@ package storage
 
 // pqsort is Redis's pqsort.c: NetBSD's qsort (Bentley and McIlroy's
 // three-way partitioning quicksort) that skips partitions lying wholly
-// outside [lrange, rrange]. SORT uses it for BY with LIMIT; ported step
-// for step because which of several equal elements lands where depends
-// on every swap.
-func pqsort(a []sortItem, cmp func(x, y *sortItem) int, lrange, rrange int) {
+// outside [lrange, rrange]. SORT uses it for BY with LIMIT, the geo
+// searches for COUNT; ported step for step because which of several equal
+// elements lands where depends on every swap.
+func pqsort[T any](a []T, cmp func(x, y *T) int, lrange, rrange int) {
 	pqsortRange(a, 0, len(a), cmp, lrange, rrange)
 }
 
-func pqsortRange(a []sortItem, base, n int, cmp func(x, y *sortItem) int, lrange, rrange int) {
+func pqsortRange[T any](a []T, base, n int, cmp func(x, y *T) int, lrange, rrange int) {
 	c := func(i, j int) int { return cmp(&a[i], &a[j]) }
 	swap := func(i, j int) { a[i], a[j] = a[j], a[i] }
 	vecswap := func(i, j, k int) {
