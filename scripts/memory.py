@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Memory per element, shardis beside redis-server, one scenario at a time.
 
-For every scenario both servers start empty (FLUSHALL), the same commands
-are pipelined into each, and the growth of INFO memory's used_memory and
-used_memory_rss is divided by the number of elements stored. Usage:
+Every scenario starts a fresh bin/shardis and a fresh redis-server, pipes
+the same commands into both, and divides the growth of INFO memory's
+used_memory and used_memory_rss (each read after MEMORY PURGE, which makes
+jemalloc, or Go's collector, hand freed pages back) by the number of
+elements stored. Usage:
 
-    scripts/memory.py SHARDIS_PORT REDIS_PORT [scale]
+    scripts/memory.py [scale]
 
 scale (default 1.0) multiplies the element counts. OBJECT ENCODING of the
 first key is printed for both, so a row compares like with like.
 """
+import os
 import socket
+import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -57,6 +62,9 @@ class Conn:
                     raise RuntimeError(r)
 
     def memory(self):
+        # Both servers hand freed memory back first: jemalloc's purge in
+        # Redis, a garbage collection plus FreeOSMemory in shardis.
+        self.do("MEMORY", "PURGE")
         info = self.do("INFO", "memory").decode()
         fields = dict(l.split(":", 1) for l in info.split("\r\n") if ":" in l)
         return int(fields["used_memory"]), int(fields["used_memory_rss"])
@@ -86,28 +94,52 @@ def first_key_encoding(c, cmds):
     return (c.do("OBJECT", "ENCODING", cmds[0][1]) or b"-").decode()
 
 
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start(label, work):
+    port = free_port()
+    if label == "shardis":
+        argv = ["bin/shardis", "--port", str(port), "--admin-port", "-1", "--loglevel", "warning", "--dir", work]
+    else:
+        argv = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", work]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            return proc, Conn(port)
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("%s did not start" % label)
+
+
 def main():
-    sp, rp = int(sys.argv[1]), int(sys.argv[2])
-    scale = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
-    servers = [("shardis", Conn(sp)), ("redis", Conn(rp))]
+    os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    scale = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
     print("%-15s %9s | %-22s %-22s | %s" % ("scenario", "elements", "shardis used/rss B/el", "redis used/rss B/el", "ratio used, rss"))
     for name, elements, build in scenarios(scale):
         cmds = build()
         row = {}
-        for label, c in servers:
-            c.do("FLUSHALL")
-            time.sleep(0.5)
-            u0, r0 = c.memory()
-            c.pipeline(cmds)
-            time.sleep(0.5)
-            u1, r1 = c.memory()
-            row[label] = ((u1 - u0) / elements, (r1 - r0) / elements, first_key_encoding(c, cmds))
+        for label in ("shardis", "redis"):
+            with tempfile.TemporaryDirectory() as work:
+                proc, c = start(label, work)
+                try:
+                    u0, r0 = c.memory()
+                    c.pipeline(cmds)
+                    time.sleep(0.2)
+                    u1, r1 = c.memory()
+                    row[label] = ((u1 - u0) / elements, (r1 - r0) / elements, first_key_encoding(c, cmds))
+                finally:
+                    proc.kill()
+                    proc.wait()
         s, r = row["shardis"], row["redis"]
         ratio = lambda a, b: "%.2f" % (a / b) if b > 0 else "-"
         print("%-15s %9d | %7.1f / %7.1f %-7s| %7.1f / %7.1f %-7s| %s, %s" % (
-            name, elements, s[0], s[1], s[2][:7], r[0], r[1], r[2][:7], ratio(s[0], r[0]), ratio(s[1], r[1])))
-        for _, c in servers:
-            c.do("FLUSHALL")
+            name, elements, s[0], s[1], s[2][:7], r[0], r[1], r[2][:7], ratio(s[0], r[0]), ratio(s[1], r[1])), flush=True)
 
 
 if __name__ == "__main__":
