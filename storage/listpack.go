@@ -251,63 +251,6 @@ func lpEntry(b []byte) (string, int, error) {
 	return "", 0, errBlob
 }
 
-// encodeIntset is the intset blob of sorted, distinct ints in the
-// narrowest width that holds them all. Redis never narrows an intset, so
-// one that once held a wide member dumps wider there; the values agree.
-func encodeIntset(ints []int64) []byte {
-	width := 2
-	for _, v := range ints {
-		switch {
-		case v < -1<<31 || v > 1<<31-1:
-			width = 8
-		case (v < -32768 || v > 32767) && width < 4:
-			width = 4
-		}
-	}
-	b := make([]byte, 8, 8+width*len(ints))
-	binary.LittleEndian.PutUint32(b, uint32(width))
-	binary.LittleEndian.PutUint32(b[4:], uint32(len(ints)))
-	for _, v := range ints {
-		switch width {
-		case 2:
-			b = binary.LittleEndian.AppendUint16(b, uint16(v))
-		case 4:
-			b = binary.LittleEndian.AppendUint32(b, uint32(v))
-		default:
-			b = binary.LittleEndian.AppendUint64(b, uint64(v))
-		}
-	}
-	return b
-}
-
-// decodeIntset returns an intset blob's members, checking they ascend.
-func decodeIntset(b []byte) ([]int64, error) {
-	if len(b) < 8 {
-		return nil, errBlob
-	}
-	width := int(binary.LittleEndian.Uint32(b))
-	n := int(binary.LittleEndian.Uint32(b[4:]))
-	if width != 2 && width != 4 && width != 8 || n < 0 || len(b) != 8+n*width {
-		return nil, errBlob
-	}
-	out := make([]int64, n)
-	for i := range out {
-		p := b[8+i*width:]
-		switch width {
-		case 2:
-			out[i] = int64(int16(binary.LittleEndian.Uint16(p)))
-		case 4:
-			out[i] = int64(int32(binary.LittleEndian.Uint32(p)))
-		default:
-			out[i] = int64(binary.LittleEndian.Uint64(p))
-		}
-		if i > 0 && out[i] <= out[i-1] {
-			return nil, errBlob
-		}
-	}
-	return out, nil
-}
-
 // decodeZiplist returns every entry of a ziplist blob (RDB versions
 // before 10) as a string.
 func decodeZiplist(b []byte) ([]string, error) {

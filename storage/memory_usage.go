@@ -126,18 +126,18 @@ func objectComputeSize(v *Value, samples int64) int64 {
 	case KindSet:
 		s := v.Obj.(*setObj)
 		if s.isIntset() {
-			return sizeofRobj + jemallocSize(int64(len(encodeIntset(s.ints))))
+			return sizeofRobj + jemallocSize(int64(len(s.ints)))
 		}
-		base := int64(sizeofRobj + sizeofDict + 8*dictSlots(len(s.keys), 0))
+		base := int64(sizeofRobj + sizeofDict + 8*dictSlots(len(s.ht.keys), 0))
 		var total, n int64
-		for _, k := range s.keys {
+		for _, k := range s.ht.keys {
 			if n >= samples {
 				break
 			}
 			total += sizeofDictEntry + sdsAllocSize(len(k))
 			n++
 		}
-		return sampledAvg(base, total, n, len(s.keys))
+		return sampledAvg(base, total, n, len(s.ht.keys))
 	case KindZSet:
 		z := v.Obj.(*zsetValue)
 		if z.zsl == nil {

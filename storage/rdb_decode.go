@@ -275,16 +275,19 @@ func rdbReadList(r *rdbReader, t byte) (*Value, error) {
 
 func rdbReadSet(r *rdbReader, t byte) (*Value, error) {
 	cfg := encoding()
-	s := &setObj{}
+	s := newSetObj()
 	if t == rdbTypeSetIntset {
 		blob, err := r.str()
 		if err != nil {
 			return nil, err
 		}
-		if s.ints, err = decodeIntset(blob); err != nil {
-			return nil, err
+		is, ok := intsetFromBlob(blob)
+		if !ok {
+			return nil, errBlob
 		}
-		if int64(len(s.ints)) > cfg.SetMaxIntsetEntries {
+		// Kept as loaded, width included, as Redis keeps it.
+		s.ints = is
+		if int64(is.len()) > cfg.SetMaxIntsetEntries {
 			s.toHashtable()
 		}
 	} else {

@@ -205,10 +205,10 @@ func quicklistCuts(l *listValue, node func(count, size int)) {
 
 func rdbAppendSet(b []byte, s *setObj) []byte {
 	if s.isIntset() {
-		return rdbAppendString(append(b, rdbTypeSetIntset), encodeIntset(s.ints))
+		return rdbAppendString(append(b, rdbTypeSetIntset), s.ints)
 	}
-	b = rdbAppendLen(append(b, rdbTypeSet), uint64(len(s.keys)))
-	for _, k := range s.keys {
+	b = rdbAppendLen(append(b, rdbTypeSet), uint64(len(s.ht.keys)))
+	for _, k := range s.ht.keys {
 		b = rdbAppendString(b, strBytes(k))
 	}
 	return b

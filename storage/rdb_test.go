@@ -160,17 +160,24 @@ func TestIntset(t *testing.T) {
 		{[]int64{-1, 1 << 40}, 8},
 	}
 	for _, tt := range tests {
-		b := encodeIntset(tt.ints)
+		b := intsetOf(tt.ints)
 		if w := int(binary.LittleEndian.Uint32(b)); w != tt.width || len(b) != 8+w*len(tt.ints) {
-			t.Errorf("encodeIntset(%v): width %d, %d bytes", tt.ints, w, len(b))
+			t.Errorf("intsetOf(%v): width %d, %d bytes", tt.ints, w, len(b))
 		}
-		got, err := decodeIntset(b)
-		if err != nil || len(got) != len(tt.ints) {
-			t.Errorf("decodeIntset(%v) = %v, %v", tt.ints, got, err)
+		got, ok := intsetFromBlob(b)
+		if !ok || got.len() != len(tt.ints) {
+			t.Errorf("intsetFromBlob(%v) = %v, %v", tt.ints, got, ok)
+		}
+		for i, v := range tt.ints {
+			if got.at(i) != v {
+				t.Errorf("intsetFromBlob(%v) member %d = %d", tt.ints, i, got.at(i))
+			}
 		}
 	}
-	if _, err := decodeIntset(encodeIntset([]int64{1, 1})); err == nil {
-		t.Error("decodeIntset accepted a repeated member")
+	repeated := intsetOf([]int64{1, 2})
+	repeated.set(1, 1)
+	if _, ok := intsetFromBlob(repeated); ok {
+		t.Error("intsetFromBlob accepted a repeated member")
 	}
 }
 

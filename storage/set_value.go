@@ -11,11 +11,11 @@ import (
 // setObj is the structure of a set value (Value.Obj), in one of the two
 // encodings Redis 7.0 uses for sets:
 //
-//   - intset: ints holds the members, sorted ascending, while every member
-//     is a canonical integer (string2ll) and there are at most
-//     set-max-intset-entries of them.
-//     Sorted order is observable: Redis replies intset members ascending.
-//   - hashtable: keys holds the members and idx their positions in keys.
+//   - intset: ints, Redis's intset blob (intset.go), while every member is
+//     a canonical integer (string2ll) and there are at most
+//     set-max-intset-entries of them. Sorted order is observable: Redis
+//     replies intset members ascending.
+//   - hashtable: ht, the members in a slice plus their positions in a map.
 //     The slice gives O(1) random picks (SPOP, SRANDMEMBER), which a Go
 //     map alone cannot; removal swaps the last member into the hole.
 //
@@ -23,21 +23,28 @@ import (
 // freshly built set (SADD on a new key, the STORE commands, SPOP's rebuild)
 // starts as an intset. Redis 7.2's listpack sets are deliberately absent.
 type setObj struct {
-	ints []int64
+	ints intset // nil once a hashtable
+	ht   *setTable
+}
+
+// setTable is the hashtable form of a set.
+type setTable struct {
 	keys []string
-	idx  map[string]int // nil while intset-encoded
-	// bytes is the sum of the hashtable members' lengths, kept up to date
-	// so MemoryUsage is O(1): it runs after every write.
+	idx  map[string]int
+	// bytes is the sum of the members' lengths, kept up to date so
+	// MemoryUsage is O(1): it runs after every write.
 	bytes int64
 }
 
 // newSetValue is an empty set value, encoded as Redis's createIntsetObject:
 // the first non-integer member converts it.
 func newSetValue() *Value {
-	return &Value{Kind: KindSet, Enc: EncIntset, Obj: &setObj{}}
+	return &Value{Kind: KindSet, Enc: EncIntset, Obj: newSetObj()}
 }
 
-func (s *setObj) isIntset() bool { return s.idx == nil }
+func newSetObj() *setObj { return &setObj{ints: newIntset()} }
+
+func (s *setObj) isIntset() bool { return s.ht == nil }
 
 // enc is the encoding OBJECT ENCODING must report.
 func (s *setObj) enc() Encoding {
@@ -49,9 +56,9 @@ func (s *setObj) enc() Encoding {
 
 func (s *setObj) card() int {
 	if s.isIntset() {
-		return len(s.ints)
+		return s.ints.len()
 	}
-	return len(s.keys)
+	return len(s.ht.keys)
 }
 
 func (s *setObj) has(m []byte) bool {
@@ -60,10 +67,10 @@ func (s *setObj) has(m []byte) bool {
 		if !ok {
 			return false
 		}
-		_, found := slices.BinarySearch(s.ints, n)
+		_, found := s.ints.search(n)
 		return found
 	}
-	_, ok := s.idx[string(m)] // no allocation: the compiler special-cases this lookup
+	_, ok := s.ht.idx[string(m)] // no allocation: the compiler special-cases this lookup
 	return ok
 }
 
@@ -73,38 +80,38 @@ func (s *setObj) has(m []byte) bool {
 func (s *setObj) add(m []byte) bool {
 	if s.isIntset() {
 		if n, ok := parseCanonicalInt(m); ok {
-			i, found := slices.BinarySearch(s.ints, n)
-			if found {
+			if _, found := s.ints.search(n); found {
 				return false
 			}
-			s.ints = slices.Insert(s.ints, i, n)
-			if int64(len(s.ints)) > encoding().SetMaxIntsetEntries {
+			s.ints = s.ints.insert(n)
+			if int64(s.ints.len()) > encoding().SetMaxIntsetEntries {
 				s.toHashtable()
 			}
 			return true
 		}
 		s.toHashtable()
 	}
-	if _, ok := s.idx[string(m)]; ok {
+	t := s.ht
+	if _, ok := t.idx[string(m)]; ok {
 		return false
 	}
 	k := string(m) // the copy: m may alias the connection's input buffer
-	s.idx[k] = len(s.keys)
-	s.keys = append(s.keys, k)
-	s.bytes += int64(len(k))
+	t.idx[k] = len(t.keys)
+	t.keys = append(t.keys, k)
+	t.bytes += int64(len(k))
 	return true
 }
 
 func (s *setObj) toHashtable() {
-	s.idx = make(map[string]int, len(s.ints)+1)
-	s.keys = make([]string, 0, len(s.ints)+1)
-	for _, n := range s.ints {
-		k := strconv.FormatInt(n, 10)
-		s.idx[k] = len(s.keys)
-		s.keys = append(s.keys, k)
-		s.bytes += int64(len(k))
+	n := s.ints.len()
+	t := &setTable{idx: make(map[string]int, n+1), keys: make([]string, 0, n+1)}
+	for i := 0; i < n; i++ {
+		k := strconv.FormatInt(s.ints.at(i), 10)
+		t.idx[k] = len(t.keys)
+		t.keys = append(t.keys, k)
+		t.bytes += int64(len(k))
 	}
-	s.ints = nil
+	s.ints, s.ht = nil, t
 }
 
 // remove deletes m and reports whether it was there.
@@ -114,13 +121,13 @@ func (s *setObj) remove(m []byte) bool {
 		if !ok {
 			return false
 		}
-		i, found := slices.BinarySearch(s.ints, n)
+		i, found := s.ints.search(n)
 		if found {
-			s.ints = slices.Delete(s.ints, i, i+1)
+			s.ints = s.ints.removeAt(i)
 		}
 		return found
 	}
-	i, ok := s.idx[string(m)]
+	i, ok := s.ht.idx[string(m)]
 	if !ok {
 		return false
 	}
@@ -128,17 +135,22 @@ func (s *setObj) remove(m []byte) bool {
 	return true
 }
 
-// removeAt deletes the hashtable member at position i of keys.
+// removeAt deletes the member at position i (ascending for an intset).
 func (s *setObj) removeAt(i int) {
-	last := len(s.keys) - 1
-	s.bytes -= int64(len(s.keys[i]))
-	delete(s.idx, s.keys[i])
-	if i != last {
-		s.keys[i] = s.keys[last]
-		s.idx[s.keys[i]] = i
+	if s.isIntset() {
+		s.ints = s.ints.removeAt(i)
+		return
 	}
-	s.keys[last] = ""
-	s.keys = s.keys[:last]
+	t := s.ht
+	last := len(t.keys) - 1
+	t.bytes -= int64(len(t.keys[i]))
+	delete(t.idx, t.keys[i])
+	if i != last {
+		t.keys[i] = t.keys[last]
+		t.idx[t.keys[i]] = i
+	}
+	t.keys[last] = ""
+	t.keys = t.keys[:last]
 }
 
 // each calls fn with every member in the encoding's order (ascending for
@@ -147,14 +159,14 @@ func (s *setObj) removeAt(i int) {
 func (s *setObj) each(fn func(m []byte) bool) {
 	if s.isIntset() {
 		var buf [20]byte
-		for _, n := range s.ints {
-			if !fn(strconv.AppendInt(buf[:0], n, 10)) {
+		for i, n := 0, s.ints.len(); i < n; i++ {
+			if !fn(strconv.AppendInt(buf[:0], s.ints.at(i), 10)) {
 				return
 			}
 		}
 		return
 	}
-	for _, k := range s.keys {
+	for _, k := range s.ht.keys {
 		if !fn(strBytes(k)) {
 			return
 		}
@@ -167,9 +179,9 @@ func strBytes(k string) []byte { return unsafe.Slice(unsafe.StringData(k), len(k
 // member returns the member at position i (0 <= i < card) as a fresh string.
 func (s *setObj) member(i int) string {
 	if s.isIntset() {
-		return strconv.FormatInt(s.ints[i], 10)
+		return strconv.FormatInt(s.ints.at(i), 10)
 	}
-	return s.keys[i]
+	return s.ht.keys[i]
 }
 
 // random returns the position of a uniformly chosen member; s is not empty.
@@ -178,25 +190,21 @@ func (s *setObj) random() int { return rand.IntN(s.card()) }
 // popAt removes and returns the member at position i.
 func (s *setObj) popAt(i int) string {
 	m := s.member(i)
-	if s.isIntset() {
-		s.ints = slices.Delete(s.ints, i, i+1)
-	} else {
-		s.removeAt(i)
-	}
+	s.removeAt(i)
 	return m
 }
 
 // Clone is the deep copy COPY stores (Cloner). Member strings are
 // immutable, so sharing them is safe.
 func (s *setObj) Clone() any {
-	c := &setObj{ints: slices.Clone(s.ints), keys: slices.Clone(s.keys), bytes: s.bytes}
-	if s.idx != nil {
-		c.idx = make(map[string]int, len(s.idx))
-		for k, i := range s.idx {
-			c.idx[k] = i
-		}
+	if s.isIntset() {
+		return &setObj{ints: append(intset(nil), s.ints...)}
 	}
-	return c
+	t := &setTable{keys: slices.Clone(s.ht.keys), idx: make(map[string]int, len(s.ht.idx)), bytes: s.ht.bytes}
+	for k, i := range s.ht.idx {
+		t.idx[k] = i
+	}
+	return &setObj{ht: t}
 }
 
 // setEntryOverhead approximates a hashtable member's cost beyond its bytes
@@ -206,9 +214,9 @@ const setEntryOverhead = 48
 // MemoryUsage is the approximate payload size, for memory accounting.
 func (s *setObj) MemoryUsage() int64 {
 	if s.isIntset() {
-		return int64(cap(s.ints)) * 8
+		return int64(cap(s.ints))
 	}
-	return int64(len(s.keys))*setEntryOverhead + s.bytes
+	return int64(len(s.ht.keys))*setEntryOverhead + s.ht.bytes
 }
 
 // scanSeed orders hashtable members for SSCAN; fixed per process so a
@@ -227,9 +235,9 @@ func scanHash(k string) uint64 { return maphash.String(scanSeed, k)>>1 + 1 }
 // members sharing a hash are never split across calls.
 func (s *setObj) scan(cursor uint64, count int) ([]string, uint64) {
 	if s.isIntset() {
-		out := make([]string, len(s.ints))
-		for i, n := range s.ints {
-			out[i] = strconv.FormatInt(n, 10)
+		out := make([]string, s.ints.len())
+		for i := range out {
+			out[i] = strconv.FormatInt(s.ints.at(i), 10)
 		}
 		return out, 0
 	}
@@ -238,7 +246,7 @@ func (s *setObj) scan(cursor uint64, count int) ([]string, uint64) {
 		k string
 	}
 	var todo []hk
-	for _, k := range s.keys {
+	for _, k := range s.ht.keys {
 		if h := scanHash(k); h >= cursor {
 			todo = append(todo, hk{h, k})
 		}

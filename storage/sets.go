@@ -271,7 +271,7 @@ func opSPopCount(ks *Keyspace, key []byte, count int64) ([]string, error) {
 	// setTypeCreate does) starts as an intset, so a hashtable whose
 	// survivors are all integers becomes an intset again. The rest is the
 	// reply.
-	ns := &setObj{}
+	ns := newSetObj()
 	for ; remaining > 0; remaining-- {
 		ns.add(strBytes(s.popAt(s.random())))
 	}

@@ -50,7 +50,7 @@ func opSInter(ks *Keyspace, keys [][]byte) (*setObj, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &setObj{}
+	out := newSetObj()
 	interEach(sets, func(m []byte) bool { out.add(m); return true })
 	return out, nil
 }
@@ -77,7 +77,7 @@ func opSUnion(ks *Keyspace, keys [][]byte) (*setObj, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &setObj{}
+	out := newSetObj()
 	for _, s := range sets {
 		if s != nil {
 			s.each(func(m []byte) bool { out.add(m); return true })
@@ -92,7 +92,7 @@ func opSDiff(ks *Keyspace, keys [][]byte) (*setObj, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &setObj{}
+	out := newSetObj()
 	if sets[0] == nil {
 		return out, nil
 	}

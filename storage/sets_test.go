@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -466,14 +468,15 @@ func TestSetMemoryCounter(t *testing.T) {
 			return
 		}
 		s := v.Obj.(*setObj)
-		var want int64
-		if !s.isIntset() {
-			for _, k := range s.keys {
-				want += int64(len(k))
-			}
+		if s.isIntset() {
+			return
 		}
-		if s.bytes != want {
-			t.Fatalf("after %s: bytes = %d, want %d", step, s.bytes, want)
+		var want int64
+		for _, k := range s.ht.keys {
+			want += int64(len(k))
+		}
+		if s.ht.bytes != want {
+			t.Fatalf("after %s: bytes = %d, want %d", step, s.ht.bytes, want)
 		}
 	}
 	for _, cmd := range [][]string{
@@ -483,5 +486,34 @@ func TestSetMemoryCounter(t *testing.T) {
 	} {
 		h.do(cmd...)
 		check(strings.Join(cmd, " "))
+	}
+}
+
+// TestIntsetAgainstSlice checks the intset blob against a sorted slice
+// through random inserts and removals, widening included.
+func TestIntsetAgainstSlice(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	values := []int64{0, 1, -1, 32767, -32768, 32768, 1 << 31, -1 << 31, 1<<31 - 1, 1 << 40, math.MinInt64, math.MaxInt64}
+	is, want := newIntset(), []int64{}
+	for step := 0; step < 5000; step++ {
+		v := values[rng.IntN(len(values))] + int64(rng.IntN(5)-2)
+		i, found := is.search(v)
+		j, wantFound := slices.BinarySearch(want, v)
+		if i != j || found != wantFound {
+			t.Fatalf("step %d: search(%d) = %d %v, want %d %v", step, v, i, found, j, wantFound)
+		}
+		if found {
+			is, want = is.removeAt(i), slices.Delete(want, j, j+1)
+		} else {
+			is, want = is.insert(v), slices.Insert(want, j, v)
+		}
+		if is.len() != len(want) || len(is) != intsetHeader+is.width()*len(want) {
+			t.Fatalf("step %d: len %d (%d bytes), want %d", step, is.len(), len(is), len(want))
+		}
+		for k, w := range want {
+			if is.at(k) != w {
+				t.Fatalf("step %d: member %d = %d, want %d", step, k, is.at(k), w)
+			}
+		}
 	}
 }
