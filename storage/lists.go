@@ -589,6 +589,11 @@ func parseLMPop(c *Ctx, at int) (keys [][]byte, left bool, count int64, ok bool)
 		c.W.Error(ErrNumKeysPositive)
 		return nil, false, 0, false
 	}
+	// Compared before adding, so a huge numkeys cannot overflow.
+	if numkeys >= int64(len(c.Args)-at-1) {
+		c.W.Error(ErrSyntax)
+		return nil, false, 0, false
+	}
 	whereAt := int64(at) + 1 + numkeys
 	if whereAt >= int64(len(c.Args)) {
 		c.W.Error(ErrSyntax)
