@@ -293,3 +293,59 @@ func streamDumpCheckNorm(d *diffSession, args []string) bool {
 	}
 	return true
 }
+
+// TestStreamMemoryUsageDiff compares MEMORY USAGE of streams with
+// redis-server, exactly, over node counts, entry sizes, groups and PELs
+// and restored streams. The table is logged (go test -v).
+func TestStreamMemoryUsageDiff(t *testing.T) {
+	rc := dialRedis(t, startRedis(t), 2)
+	d := newDiffSession(t, rc, 2)
+	fill := func(key string, n int, val func(i int) string) [][]string {
+		var cmds [][]string
+		for i := 1; i <= n; i++ {
+			cmds = append(cmds, []string{"XADD", key, itoa(i) + "-1", "field", val(i)})
+		}
+		return cmds
+	}
+	small := func(i int) string { return "value-" + itoa(i) }
+	cases := []struct {
+		name  string
+		key   string
+		build [][]string
+	}{
+		{"1 entry", "a", fill("a", 1, small)},
+		{"100 entries (1 node)", "b", fill("b", 100, small)},
+		{"101 entries (2 nodes)", "c", fill("c", 101, small)},
+		{"1000 entries", "d", fill("d", 1000, small)},
+		{"40 entries of 300 B", "e", fill("e", 40, func(int) string { return strings.Repeat("v", 300) })},
+		{"one 5000 B entry", "f", fill("f", 1, func(int) string { return strings.Repeat("w", 5000) })},
+		{"xdel + xtrim", "g", append(fill("g", 450, small), []string{"XDEL", "g", "7-1", "300-1"}, []string{"XTRIM", "g", "MAXLEN", "~", "260"})},
+		{"groups, PEL 300", "h", append(fill("h", 500, small), []string{"XGROUP", "CREATE", "h", "g1", "0"}, []string{"XGROUP", "CREATE", "h", "g2", "$"},
+			[]string{"XREADGROUP", "GROUP", "g1", "alice", "COUNT", "250", "STREAMS", "h", ">"},
+			[]string{"XREADGROUP", "GROUP", "g1", "bob", "COUNT", "50", "STREAMS", "h", ">"},
+			[]string{"XACK", "h", "g1", "3-1", "90-1", "260-1"}, []string{"XGROUP", "CREATECONSUMER", "h", "g2", "carol"})},
+		{"empty after xdel", "i", append(fill("i", 2, small), []string{"XDEL", "i", "1-1", "2-1"})},
+	}
+	t.Logf("%-26s %8s %8s  %s", "stream", "shardis", "redis", "samples")
+	row := func(name, key, samples string) {
+		args := []string{"MEMORY", "USAGE", key, "SAMPLES", samples}
+		want := string(d.rc.do(t, args))
+		got := string(d.h.exec(2, byteArgs(args)))
+		t.Logf("%-26s %8s %8s  %s", name, strings.TrimSpace(got[1:]), strings.TrimSpace(want[1:]), samples)
+		if got != want {
+			t.Errorf("%s SAMPLES %s: MEMORY USAGE %q, redis-server %q", name, samples, got, want)
+		}
+	}
+	for _, c := range cases {
+		for _, cmd := range c.build {
+			d.check(cmd)
+		}
+		for _, samples := range []string{"1", "5", "0"} {
+			row(c.name, c.key, samples)
+		}
+		// The same stream restored on both sides from Redis's payload.
+		p := bulkBody(d.rc.do(t, []string{"DUMP", c.key}))
+		d.check([]string{"RESTORE", c.key + "r", "0", p})
+		row(c.name+" (restored)", c.key+"r", "0")
+	}
+}
