@@ -325,6 +325,11 @@ func TestStreamMemoryUsageDiff(t *testing.T) {
 			[]string{"XREADGROUP", "GROUP", "g1", "bob", "COUNT", "50", "STREAMS", "h", ">"},
 			[]string{"XACK", "h", "g1", "3-1", "90-1", "260-1"}, []string{"XGROUP", "CREATECONSUMER", "h", "g2", "carol"})},
 		{"empty after xdel", "i", append(fill("i", 2, small), []string{"XDEL", "i", "1-1", "2-1"})},
+		// The big entry closes (and shrinks) the first node; once it is
+		// deleted the first node is the last again and takes the next.
+		{"reopened node", "j", append(fill("j", 10, func(int) string { return strings.Repeat("v", 300) }),
+			[]string{"XADD", "j", "50-1", "f", strings.Repeat("b", 1500)}, []string{"XDEL", "j", "50-1"},
+			[]string{"XADD", "j", "51-1", "f", "small"})},
 	}
 	t.Logf("%-26s %8s %8s  %s", "stream", "shardis", "redis", "samples")
 	row := func(name, key, samples string) {
@@ -347,5 +352,7 @@ func TestStreamMemoryUsageDiff(t *testing.T) {
 		p := bulkBody(d.rc.do(t, []string{"DUMP", c.key}))
 		d.check([]string{"RESTORE", c.key + "r", "0", p})
 		row(c.name+" (restored)", c.key+"r", "0")
+		d.check([]string{"COPY", c.key, c.key + "c"})
+		row(c.name+" (copied)", c.key+"c", "0")
 	}
 }

@@ -369,7 +369,7 @@ func streamNodeFromListpack(master streamID, blob []byte) (*streamNode, error) {
 		return nil, errRDB
 	}
 	l := &streamLP{items: items}
-	n := &streamNode{master: master, lpBytes: len(blob), loaded: true}
+	n := &streamNode{master: master, lpBytes: len(blob), fitted: true}
 	count, deleted, nf := l.int(), l.int(), l.int()
 	if l.err || count < 0 || deleted < 0 || nf < 0 || nf > int64(len(items)) {
 		return nil, errRDB
@@ -462,17 +462,13 @@ func streamComputeSize(s *streamValue, samples int64) int64 {
 	return size
 }
 
-// streamNodeAlloc is zmalloc_size of node i's listpack. XADD creates a
-// node preallocated to 4 KiB, grows it by realloc past that, and shrinks
-// it to fit when the next XADD closes it (for holding
-// stream-node-max-entries or for the byte limit); a loaded listpack has
-// its exact size and grows by realloc. A closed node that became the last
-// again when every newer node emptied is taken as unshrunk: Redis's
-// allocation there depends on which XADDs came since.
+// streamNodeAlloc is zmalloc_size of node i's listpack: a new node is
+// preallocated to 4 KiB and grows by realloc past that; a fitted one
+// (see streamNode) has its exact size and grows by realloc too.
 func streamNodeAlloc(s *streamValue, i int) int64 {
 	n := s.nodes[i]
 	exact := jemallocSize(int64(n.lpBytes))
-	if n.loaded || i+1 < len(s.nodes) {
+	if n.fitted {
 		return exact
 	}
 	return max(exact, streamPrealloc)
