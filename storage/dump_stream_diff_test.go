@@ -356,3 +356,65 @@ func TestStreamMemoryUsageDiff(t *testing.T) {
 		row(c.name+" (copied)", c.key+"c", "0")
 	}
 }
+
+// TestStreamDumpDiffRandomLarge builds streams of hundreds of entries
+// with random field sets and value sizes (integers, binary, values past
+// the node byte limit), random deletions, trims and group activity, and
+// checks them as TestStreamDumpDiffRandom does.
+func TestStreamDumpDiffRandomLarge(t *testing.T) {
+	rc := dialRedis(t, startRedis(t), 2)
+	for seed := uint64(1); seed <= 30; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 0x1a7))
+		d := newDiffSession(t, rc, 2)
+		value := func() string {
+			switch rng.IntN(6) {
+			case 0:
+				return strconv.FormatInt(rng.Int64N(1<<40)-1<<39, 10)
+			case 1:
+				return strings.Repeat("\x00\xff", rng.IntN(1200))
+			case 2:
+				return ""
+			}
+			return "v" + strconv.Itoa(rng.IntN(1000))
+		}
+		fields := [][]string{{"f"}, {"f", "g"}, {"g", "f"}, {"1", "2", "3"}}
+		var ids []string
+		ms, n := uint64(1), 100+rng.IntN(700)
+		for i := 0; i < n; i++ {
+			ms += uint64(rng.IntN(3))
+			id := strconv.FormatUint(ms, 10) + "-" + strconv.Itoa(i)
+			args := []string{"XADD", "s", id}
+			for _, f := range fields[rng.IntN(len(fields))] {
+				args = append(args, f, value())
+			}
+			if !streamCheck(d, args) {
+				t.Fatalf("seed %d: XADD differs", seed)
+			}
+			ids = append(ids, id)
+		}
+		for i := rng.IntN(n / 2); i > 0; i-- {
+			d.check([]string{"XDEL", "s", ids[rng.IntN(n)]})
+		}
+		switch rng.IntN(3) {
+		case 0:
+			d.check([]string{"XTRIM", "s", "MAXLEN", pick(rng, []string{"~", "="}), strconv.Itoa(rng.IntN(n))})
+		case 1:
+			d.check([]string{"XTRIM", "s", "MINID", pick(rng, []string{"~", "="}), ids[rng.IntN(n)]})
+		}
+		for g := rng.IntN(3); g > 0; g-- {
+			name := "g" + strconv.Itoa(g)
+			d.check([]string{"XGROUP", "CREATE", "s", name, pick(rng, []string{"0", ids[rng.IntN(n)]})})
+			for c := rng.IntN(4); c > 0; c-- {
+				d.check([]string{"XREADGROUP", "GROUP", name, "c" + strconv.Itoa(c), "COUNT", strconv.Itoa(1 + rng.IntN(200)), "STREAMS", "s", ">"})
+			}
+			for a := rng.IntN(50); a > 0; a-- {
+				d.check([]string{"XACK", "s", name, ids[rng.IntN(n)]})
+			}
+			d.check([]string{"XCLAIM", "s", name, "thief", "0", ids[rng.IntN(n)], ids[rng.IntN(n)]})
+		}
+		streamDumpCheck(t, d, "s", "seed "+strconv.FormatUint(seed, 10))
+		if t.Failed() {
+			t.Fatalf("seed %d failed", seed)
+		}
+	}
+}
