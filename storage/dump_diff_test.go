@@ -489,6 +489,9 @@ func dumpCheck(d *diffSession, args []string) bool {
 		key = args[2]
 	}
 	enc := d.rc.encoding(d.t, key)
+	if enc == "stream" && name == "dump" {
+		return streamDumpCheckNorm(d, args)
+	}
 	loose := enc == "hashtable" || enc == "skiplist" || name == "memory" && enc == "raw"
 	if !loose {
 		return d.check(args)

@@ -168,6 +168,10 @@ func objectComputeSize(v *Value, samples int64) int64 {
 			return true
 		})
 		return sampledAvg(base, total, n, size)
+	case KindStream:
+		if s, _ := v.Obj.(*streamValue); s != nil {
+			return streamComputeSize(s, samples)
+		}
 	}
 	return sizeofRobj + v.size()
 }

@@ -200,9 +200,14 @@ func rdbReadObject(r *rdbReader) (*Value, error) {
 	return nil, errRDB // modules, zipmaps
 }
 
-// rdbReadStream is the hook for the stream structure's RDB decoding.
-// Streams are not decodable yet.
-func rdbReadStream(r *rdbReader, t byte) (*Value, error) { return nil, errRDB }
+// rdbReadStream decodes RDB_TYPE_STREAM_LISTPACKS(_2): see rdb_stream.go.
+func rdbReadStream(r *rdbReader, t byte) (*Value, error) {
+	s, err := rdbReadStreamValue(r, t)
+	if err != nil {
+		return nil, err
+	}
+	return &Value{Kind: KindStream, Enc: EncStream, Obj: s}, nil
+}
 
 func rdbReadList(r *rdbReader, t byte) (*Value, error) {
 	l := newListValue()

@@ -74,10 +74,6 @@ func quicklistAllowInsert(size, count int, fill int64, sz int) bool {
 	return newSz <= quicklistSafetyLimit && int64(count) < fill
 }
 
-// errStreamDump is what DUMP answers for a stream until the stream
-// structure has an RDB codec: see rdbAppendStream.
-var errStreamDump error = replyError(ErrDumpStream)
-
 // rdbAppendLen is rdbSaveLen.
 func rdbAppendLen(b []byte, n uint64) []byte {
 	switch {
@@ -147,9 +143,15 @@ func rdbAppendObject(b []byte, v *Value) ([]byte, error) {
 	return b, errors.New("storage: no RDB encoding for kind " + v.Kind.String())
 }
 
-// rdbAppendStream is the hook for the stream structure's RDB encoding
-// (RDB_TYPE_STREAM_LISTPACKS_2). Streams are not encodable yet.
-func rdbAppendStream(b []byte, v *Value) ([]byte, error) { return b, errStreamDump }
+// rdbAppendStream writes a stream as RDB_TYPE_STREAM_LISTPACKS_2: see
+// rdb_stream.go.
+func rdbAppendStream(b []byte, v *Value) ([]byte, error) {
+	s, _ := v.Obj.(*streamValue)
+	if s == nil {
+		s = newStreamValue()
+	}
+	return rdbAppendStreamValue(b, s), nil
+}
 
 // rdbAppendList writes a quicklist as RDB_TYPE_LIST_QUICKLIST_2, cutting
 // nodes where tail pushes under the default fill would have: a list built

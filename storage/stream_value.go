@@ -128,6 +128,10 @@ type streamNode struct {
 	entries []streamEntry
 	live    int
 	lpBytes int
+	// fitted marks a listpack Redis holds in an allocation of its own
+	// size (restored, copied, or shrunk when XADD closed the node) rather
+	// than in the 4 KiB a new node is preallocated: MEMORY USAGE sees it.
+	fitted bool
 }
 
 func newStreamValue() *streamValue { return &streamValue{} }
@@ -220,6 +224,7 @@ func (s *streamValue) add(id streamID, kv [][]byte) {
 	if len(s.nodes) > 0 {
 		n = s.nodes[len(s.nodes)-1]
 		if n.lpBytes+total >= streamNodeMaxBytes || len(n.entries) >= streamNodeMaxEntries {
+			n.fitted = true
 			n = nil
 		}
 	}
@@ -517,6 +522,7 @@ func (s *streamValue) Clone() any {
 	for i, n := range s.nodes {
 		m := *n
 		m.entries = slices.Clone(n.entries)
+		m.fitted = true // streamDup copies each listpack at its size
 		c.nodes[i] = &m
 	}
 	if s.groups != nil {

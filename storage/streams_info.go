@@ -3,9 +3,8 @@ package storage
 // XINFO STREAM, GROUPS, CONSUMERS and HELP.
 //
 // radix-tree-keys is exact: the nodes of stream_value.go are Redis's
-// listpacks. radix-tree-nodes counts the inner nodes of Redis's radix
-// tree over those keys, which depends on the bit patterns of the IDs; it
-// is estimated here (two per key) and the differential tests ignore it.
+// listpacks. radix-tree-nodes counts the nodes of Redis's radix tree over
+// those keys (raxNodes in rdb_stream.go, also what MEMORY USAGE needs).
 
 func registerStreamInfo(r *registry) {
 	r.add("xinfo|stream", cmdXInfo)
@@ -151,7 +150,7 @@ func writeXInfoStream(c *Ctx, s *streamValue) {
 	c.W.BulkString("radix-tree-keys")
 	c.W.Int(int64(len(s.nodes)))
 	c.W.BulkString("radix-tree-nodes")
-	c.W.Int(int64(2 * len(s.nodes)))
+	c.W.Int(streamRaxNodes(s))
 	c.W.BulkString("last-generated-id")
 	writeStreamID(c, s.lastID)
 	c.W.BulkString("max-deleted-entry-id")
