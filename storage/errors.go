@@ -330,6 +330,4 @@ const (
 	ErrRestoreTTL    = "ERR Invalid TTL value, must be >= 0"
 	ErrRestoreIdle   = "ERR Invalid IDLETIME value, must be >= 0"
 	ErrRestoreFreq   = "ERR Invalid FREQ value, must be >= 0 and <= 255"
-	// ErrDumpStream is shardis's own: streams have no RDB codec yet.
-	ErrDumpStream = "ERR DUMP of stream values is not supported yet"
 )

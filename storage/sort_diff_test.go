@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -133,12 +134,36 @@ func sortCheck(d *diffSession, args []string) bool {
 	case "subset":
 		want, got = replyShape(want), replyShape(got)
 	}
+	if staleErrno(d, want, got) {
+		return true
+	}
 	if !bytes.Equal(got, want) {
 		d.t.Errorf("RESP%d reply differs from redis-server:\n  got  %q\n  want %q\nsession:\n  %s",
 			d.proto, got, want, strings.Join(d.log, "\n  "))
 		return false
 	}
 	return true
+}
+
+// staleErrno recognises Redis 7.0's SORT failing on valid scores because
+// strtod's errno is never reset: once any earlier command of the session
+// overflowed a float parse (1e400), a numeric SORT on that server may say
+// its scores can't be converted. shardis does not copy the bug; the
+// mismatch is accepted only when such an overflow happened before.
+func staleErrno(d *diffSession, want, got []byte) bool {
+	if string(want) != "-"+ErrSortOne+"\r\n" || len(got) > 0 && got[0] == '-' {
+		return false
+	}
+	for _, line := range d.log[:len(d.log)-1] {
+		for _, f := range strings.Fields(line) {
+			if s, err := strconv.Unquote(f); err == nil {
+				if _, err := strconv.ParseFloat(s, 64); errors.Is(err, strconv.ErrRange) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func TestSortDiffRandom(t *testing.T) {

@@ -41,11 +41,7 @@ type streamValue struct {
 	bytes int64
 }
 
-// Redis's defaults for stream nodes (stream-node-max-entries,
-// stream-node-max-bytes).
 const (
-	streamNodeMaxEntries = 100
-	streamNodeMaxBytes   = 4096
 	// streamListpackMaxSize is the most payload one entry may carry.
 	streamListpackMaxSize = 1 << 30
 )
@@ -212,6 +208,22 @@ func (n *streamNode) entrySize(id streamID, kv []string) int {
 	return size + lpIntSize(int64(count))
 }
 
+// streamNodeFull is streamAppendItem's test for starting a new node before
+// an entry of total bytes: stream-node-max-bytes (0, or past the listpack
+// maximum, means the maximum) or stream-node-max-entries (0: no limit),
+// deleted entries counting as Redis's node counters do.
+func streamNodeFull(n *streamNode, total int) bool {
+	cfg := encoding()
+	maxBytes := cfg.StreamNodeMaxBytes
+	if maxBytes <= 0 || maxBytes > streamListpackMaxSize {
+		maxBytes = streamListpackMaxSize
+	}
+	if int64(n.lpBytes+total) >= maxBytes {
+		return true
+	}
+	return cfg.StreamNodeMaxEntries > 0 && int64(len(n.entries)) >= cfg.StreamNodeMaxEntries
+}
+
 // add appends an entry with a new, greater ID; kv is copied.
 func (s *streamValue) add(id streamID, kv [][]byte) {
 	e := streamEntry{id: id, kv: make([]string, len(kv))}
@@ -223,7 +235,7 @@ func (s *streamValue) add(id streamID, kv [][]byte) {
 	var n *streamNode
 	if len(s.nodes) > 0 {
 		n = s.nodes[len(s.nodes)-1]
-		if n.lpBytes+total >= streamNodeMaxBytes || len(n.entries) >= streamNodeMaxEntries {
+		if streamNodeFull(n, total) {
 			n.fitted = true
 			n = nil
 		}

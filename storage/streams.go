@@ -261,7 +261,7 @@ loop:
 		t.limit = limit
 	case t.approx:
 		// Redis's default: 100 nodes' worth of entries per call.
-		t.limit = 100 * streamNodeMaxEntries
+		t.limit = 100 * encoding().StreamNodeMaxEntries
 	}
 	return a, nil
 }

@@ -19,9 +19,6 @@ import (
 //
 // streamNormalize rewrites, in both replies, the values that depend on
 // the clock or on Redis internals, and nothing else:
-//   - radix-tree-nodes (XINFO STREAM): the inner nodes of Redis's radix
-//     tree, a function of the IDs' bit patterns we do not model
-//     (radix-tree-keys, the number of listpacks, is compared exactly);
 //   - idle and seen-time (XINFO CONSUMERS, XINFO STREAM FULL) and the
 //     idle of XPENDING's extended form: each side reads its own clock, a
 //     millisecond or two apart;
@@ -186,7 +183,7 @@ var streamDiffScripts = [][][]string{
 
 var (
 	streamIDPattern  = regexp.MustCompile(`^\$\d+\r\n\d+-\d+\r\n$`)
-	streamNormFields = map[string]bool{"radix-tree-nodes": true, "idle": true, "seen-time": true}
+	streamNormFields = map[string]bool{"idle": true, "seen-time": true}
 )
 
 // streamNormalize applies the rewrites the file comment lists.

@@ -251,7 +251,7 @@ func TestStreamStructureModel(t *testing.T) {
 			t.Fatalf("length %d, model %d", s.Len(), len(model))
 		}
 		for _, n := range s.nodes {
-			if len(n.entries) > streamNodeMaxEntries {
+			if len(n.entries) > int(encoding().StreamNodeMaxEntries) {
 				t.Fatalf("node of %d entries", len(n.entries))
 			}
 		}
@@ -330,4 +330,30 @@ func TestStreamWrongTypeAndMissing(t *testing.T) {
 		expect("XSETID", "nokey", "1-1", rErr(ErrNoSuchKey)),
 		expect("EXISTS", "nokey", rZero),
 	})
+}
+
+// TestStreamNodeSettingsAgainstRedis: stream-node-max-entries and
+// stream-node-max-bytes decide where nodes split, which XINFO STREAM's
+// radix-tree-keys, XTRIM ~ and DUMP all show; set the same on both sides.
+func TestStreamNodeSettingsAgainstRedis(t *testing.T) {
+	addr := startRedis(t)
+	rc := dialRedis(t, addr, 2)
+	for _, tt := range []struct{ entries, bytes int64 }{{3, 4096}, {0, 100}, {5, 0}, {1, 1}} {
+		c := DefaultEncodingConfig()
+		c.StreamNodeMaxEntries, c.StreamNodeMaxBytes = tt.entries, tt.bytes
+		withEncoding(t, c)
+		rc.do(t, []string{"CONFIG", "SET", "stream-node-max-entries", itoa64(tt.entries), "stream-node-max-bytes", itoa64(tt.bytes)})
+		d := newDiffSession(t, rc, 2)
+		for i := 1; i <= 12; i++ {
+			if !d.check([]string{"XADD", "s", itoa(i) + "-1", "field", strings.Repeat("v", 7*i)}) {
+				return
+			}
+		}
+		for _, args := range [][]string{{"XINFO", "STREAM", "s"}, {"DUMP", "s"}, {"XTRIM", "s", "MAXLEN", "~", "4"}, {"XLEN", "s"}, {"DUMP", "s"}} {
+			if !streamCheck(d, args) {
+				return
+			}
+		}
+	}
+	rc.do(t, []string{"CONFIG", "SET", "stream-node-max-entries", "100", "stream-node-max-bytes", "4096"})
 }
