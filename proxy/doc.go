@@ -29,6 +29,15 @@
 // instances) parks a placeholder; replies behind it wait in order and are
 // released by a gnet Wake when it completes (session.go).
 //
+// # Blocking commands
+//
+// The engine never waits. A blocking command (BLPOP, BZPOPMIN, BLMOVE,
+// ...) that finds nothing asks to block; the session keeps a copy of the
+// command, registers on its keys and stops reading its input. A write to
+// one of the keys wakes the oldest waiter through gnet's Wake, and it runs
+// its command again; OnTick ends timed-out waits; CLIENT UNBLOCK ends one
+// from outside (blocking.go).
+//
 // # Limits
 //
 // proto-max-bulk-len and the unauthenticated request limits are enforced
@@ -43,7 +52,9 @@
 // # Concurrency
 //
 // A session is touched only by its own event loop, except for the fields
-// CLIENT LIST and INFO read (atomics, and a mutex for the client name).
+// CLIENT LIST, INFO, OnTick and CLIENT UNBLOCK read (atomics, and a mutex
+// for the client name). The waiter lists of blocked sessions are guarded
+// by one server-wide mutex, taken only while someone is blocked.
 // Command statistics are per event loop, so counting costs an uncontended
 // atomic add. Storage locking is described in package storage.
 package proxy

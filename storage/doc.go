@@ -20,13 +20,26 @@
 // Arity and unknown commands are checked before a handler runs, from the
 // command table (package router). Every reply text lives in errors.go.
 //
+// # Encodings
+//
+// Small collections use Redis's compact encodings with Redis's names and
+// thresholds (EncodingConfig, process-wide like Redis's settings and
+// changed by CONFIG SET): a listpack hash is one flat buffer of
+// length-prefixed entries (flat.go), an intset is Redis's own intset blob
+// (intset.go), so a small collection costs one allocation, not one per
+// element. Past a threshold a value converts once, for good, to the full
+// structure (hash table, skiplist plus map), exactly when Redis would, so
+// OBJECT ENCODING, DUMP and MEMORY USAGE agree with Redis.
+//
 // # Keyspace
 //
 // Keyspace is the only door to the data. It routes each key to its
 // instance with the routing snapshot the command was dispatched with,
 // applies lazy expiry (a key is expired when now > deadline, as in Redis),
-// and does the memory accounting, so multi-key commands need no special
-// code for keys on different instances.
+// keeps each value's LRU access clock (lru.go; lookups for EXISTS, TYPE,
+// TTL and OBJECT do not touch it, as Redis's LOOKUP_NOTOUCH), and does the
+// memory accounting, so multi-key commands need no special code for keys
+// on different instances.
 //
 // # Locking
 //
@@ -37,7 +50,10 @@
 // deadlock-free, and holding all locks for the whole command makes MSET,
 // MSETNX, DEL, RENAME and COPY atomic across instances exactly as they are
 // in one Redis. Keyless commands spanning every instance (DBSIZE, KEYS,
-// SCAN) lock one instance at a time; FLUSHDB and FLUSHALL lock all. Counters
+// SCAN) lock one instance at a time; FLUSHDB, FLUSHALL and SORT (whose BY
+// and GET patterns name keys anywhere) lock all. Blocking commands never
+// wait inside the engine: they ask the caller to park the client
+// (Ctx.Block) and are run again when woken. Counters
 // read from outside (INFO, admin) are atomics, so readers never take a lock
 // on the request path's behalf.
 package storage
