@@ -92,3 +92,21 @@ func BenchmarkDispatchLRange100(b *testing.B) {
 	}
 	benchRandom(b, setup, "LRANGE mylist 0 99")
 }
+
+// smallZSet is a 10-member sorted set, small enough for the listpack form
+// (the shape of most sorted sets in a cache: a few members per key).
+var smallZSet = []string{"ZADD small 0 member:0 1 member:1 2 member:2 3 member:3 4 member:4 5 member:5 6 member:6 7 member:7 8 member:8 9 member:9"}
+
+// BenchmarkDispatchZAddSmall moves one member of a small sorted set to a
+// random score: an update in place of the listpack form.
+func BenchmarkDispatchZAddSmall(b *testing.B) {
+	benchRandom(b, smallZSet, "ZADD small 000000000000 member:5")
+}
+
+func BenchmarkDispatchZRangeSmall(b *testing.B) {
+	benchRandom(b, smallZSet, "ZRANGE small 0 -1 WITHSCORES")
+}
+
+func BenchmarkDispatchZScoreSmall(b *testing.B) {
+	benchRandom(b, smallZSet, "ZSCORE small member:7")
+}

@@ -390,9 +390,6 @@ func rdbReadZSet(r *rdbReader, t byte) (*Value, error) {
 		}
 	}
 	z := newZSetValue()
-	for _, e := range es {
-		z.bytes += int64(len(e.member))
-	}
 	if small {
 		for i := range es {
 			if es[i].score == 0 {
@@ -408,14 +405,12 @@ func rdbReadZSet(r *rdbReader, t byte) (*Value, error) {
 			}
 			return 0
 		})
-		z.lp = es
+		z.lp, z.n = zlpFromEntries(es), len(es)
 		return &Value{Kind: KindZSet, Enc: EncListpack, Obj: z}, nil
 	}
-	z.zsl = newSkiplist()
-	z.dict = make(map[string]float64, len(es))
+	z.zsl = newZsetSkiplist(len(es))
 	for _, e := range es {
-		z.zsl.insert(e.score, e.member)
-		z.dict[e.member] = e.score
+		z.zsl.add(e.score, e.member)
 	}
 	return &Value{Kind: KindZSet, Enc: EncSkiplist, Obj: z}, nil
 }

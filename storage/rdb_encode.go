@@ -248,10 +248,11 @@ func rdbAppendHash(b []byte, h *hashValue) []byte {
 func zsetListpack(z *zsetValue) []byte {
 	lp := newListpack()
 	var tmp [32]byte
-	for _, e := range z.lp {
+	z.each(0, z.Len()-1, false, func(e zentry) bool {
 		lp.appendString(strBytes(e.member))
 		lp.appendString(appendD2String(tmp[:0], e.score))
-	}
+		return true
+	})
 	return lp.bytes()
 }
 

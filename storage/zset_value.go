@@ -2,11 +2,12 @@ package storage
 
 import (
 	"math/rand/v2"
-	"sort"
+	"strings"
 )
 
-// zsetEntryOverhead approximates the bytes one member costs beyond its
-// name (string header, score, skiplist node and map slot), for accounting.
+// zsetEntryOverhead approximates the bytes one member of a skiplist costs
+// beyond its name (string header, score, skiplist node and map slot), for
+// accounting.
 const zsetEntryOverhead = 48
 
 // zentry is one member and its score.
@@ -23,18 +24,39 @@ func zless(s1 float64, m1 string, s2 float64, m2 string) bool {
 
 // zsetValue is the structure of a sorted set (Value.Obj of a KindZSet).
 //
-// Small sets mirror Redis's listpack: a slice kept in order, searched
-// with binary search by position and linearly by member, which for at most
-// 128 short entries is cheap and compact. Past the limits the set converts,
-// once and for good as in Redis 7.0, to Redis's skiplist form: a skiplist
-// with spans (so ranks and rank ranges are O(log n)) plus a map from
-// member to score.
+// Small sets mirror Redis's listpack: lp packs the members in order in
+// one copy-on-write string (see zset_listpack.go), scanned linearly,
+// which for at most 128 short entries is cheap and compact. Past the
+// limits the set converts, once and for good as in Redis 7.0, to Redis's
+// skiplist form zsl. That form lives behind a pointer so that a small
+// set's struct stays at 32 bytes.
 type zsetValue struct {
-	lp   []zentry // the listpack form; unused once zsl is set
-	zsl  *skiplist
+	lp  string // the listpack form; unused once zsl is set
+	n   int    // members in lp
+	zsl *zsetSkiplist
+}
+
+// zsetSkiplist is the skiplist form: a skiplist with spans (so ranks and
+// rank ranges are O(log n)) plus a map from member to score.
+type zsetSkiplist struct {
+	skiplist
 	dict map[string]float64
 	// bytes is the sum of member lengths, so MemoryUsage is O(1).
 	bytes int64
+}
+
+func newZsetSkiplist(n int) *zsetSkiplist {
+	t := &zsetSkiplist{dict: make(map[string]float64, n)}
+	t.skiplist.init()
+	return t
+}
+
+// add inserts a member the set does not hold. member is kept: it must
+// not be a view of a listpack buffer (convert copies).
+func (t *zsetSkiplist) add(score float64, member string) {
+	t.skiplist.insert(score, member)
+	t.dict[member] = score
+	t.bytes += int64(len(member))
 }
 
 func newZSetValue() *zsetValue { return &zsetValue{} }
@@ -44,7 +66,7 @@ func (z *zsetValue) Len() int {
 	if z.zsl != nil {
 		return z.zsl.length
 	}
-	return len(z.lp)
+	return z.n
 }
 
 // encoding is what OBJECT ENCODING reports.
@@ -58,53 +80,46 @@ func (z *zsetValue) encoding() Encoding {
 // score returns member's score.
 func (z *zsetValue) score(member []byte) (float64, bool) {
 	if z.zsl != nil {
-		s, ok := z.dict[string(member)] // no allocation for the lookup
+		s, ok := z.zsl.dict[string(member)] // no allocation for the lookup
 		return s, ok
 	}
-	for _, e := range z.lp {
-		if e.member == string(member) {
-			return e.score, true
-		}
-	}
-	return 0, false
+	_, _, s, ok := z.zlpFind(member)
+	return s, ok
 }
 
-// convert switches a listpack to the skiplist form.
+// convert switches a listpack to the skiplist form. Members are copied
+// out of the buffer, so it can be collected.
 func (z *zsetValue) convert() {
 	if z.zsl != nil {
 		return
 	}
-	z.zsl = newSkiplist()
-	z.dict = make(map[string]float64, len(z.lp))
-	for _, e := range z.lp {
-		z.zsl.insert(e.score, e.member)
-		z.dict[e.member] = e.score
+	t := newZsetSkiplist(z.n)
+	for off := 0; off < len(z.lp); {
+		m, s, next := zlpEntry(z.lp, off)
+		t.add(s, strings.Clone(m))
+		off = next
 	}
-	z.lp = nil
+	z.zsl, z.lp, z.n = t, "", 0
 }
 
 // add inserts a new member (the caller checked it is absent). Like
 // zsetAdd it converts first when the set would pass the entry limit or
 // the member is too long.
 func (z *zsetValue) add(member []byte, score float64) {
-	if cfg := encoding(); z.zsl == nil && (int64(len(z.lp))+1 > cfg.ZSetMaxListpackEntries || int64(len(member)) > cfg.ZSetMaxListpackValue) {
+	if cfg := encoding(); z.zsl == nil && (int64(z.n)+1 > cfg.ZSetMaxListpackEntries || int64(len(member)) > cfg.ZSetMaxListpackValue) {
 		z.convert()
 	}
-	m := string(member)
-	z.bytes += int64(len(m))
 	if z.zsl != nil {
-		z.zsl.insert(score, m)
-		z.dict[m] = score
+		z.zsl.add(score, string(member))
 		return
 	}
 	// A listpack stores scores as text: -0 reads back as 0.
 	if score == 0 {
 		score = 0
 	}
-	i := sort.Search(len(z.lp), func(i int) bool { return zless(score, m, z.lp[i].score, z.lp[i].member) })
-	z.lp = append(z.lp, zentry{})
-	copy(z.lp[i+1:], z.lp[i:])
-	z.lp[i] = zentry{m, score}
+	ins := z.zlpInsertAt(member, score, -1, -1)
+	z.lp = zlpEdit(z.lp, ins, ins, ins, true, member, score)
+	z.n++
 }
 
 // update moves an existing member from old to score.
@@ -118,11 +133,16 @@ func (z *zsetValue) update(member []byte, old, score float64) {
 		x := z.zsl.delete(old, string(member))
 		x.score = score
 		z.zsl.insertNode(x)
-		z.dict[x.member] = score
+		z.zsl.dict[x.member] = score
 		return
 	}
-	z.del(member, old)
-	z.add(member, score)
+	if score == 0 {
+		score = 0
+	}
+	// One new buffer: the entry leaves its place and enters its new one.
+	off, end, _, _ := z.zlpFind(member)
+	ins := z.zlpInsertAt(member, score, off, end)
+	z.lp = zlpEdit(z.lp, off, end, ins, true, member, score)
 }
 
 // remove deletes member and reports whether it was there.
@@ -136,32 +156,37 @@ func (z *zsetValue) remove(member []byte) bool {
 
 // del removes member, whose score is s.
 func (z *zsetValue) del(member []byte, s float64) {
-	z.bytes -= int64(len(member))
-	if z.zsl != nil {
-		z.zsl.delete(s, string(member))
-		delete(z.dict, string(member))
+	if t := z.zsl; t != nil {
+		t.bytes -= int64(len(member))
+		t.delete(s, string(member))
+		delete(t.dict, string(member))
 		return
 	}
-	i := z.lpIndex(string(member), s)
-	copy(z.lp[i:], z.lp[i+1:])
-	z.lp[len(z.lp)-1] = zentry{}
-	z.lp = z.lp[:len(z.lp)-1]
-}
-
-func (z *zsetValue) lpIndex(m string, s float64) int {
-	return sort.Search(len(z.lp), func(i int) bool { return !zless(z.lp[i].score, z.lp[i].member, s, m) })
+	off, end, _, ok := z.zlpFind(member)
+	if !ok {
+		return
+	}
+	z.lp = zlpEdit(z.lp, off, end, 0, false, nil, 0)
+	z.n--
 }
 
 // rank is member's 0-based position in ascending order, -1 when absent.
 func (z *zsetValue) rank(member []byte) int {
-	s, ok := z.score(member)
-	if !ok {
-		return -1
-	}
 	if z.zsl != nil {
+		s, ok := z.score(member)
+		if !ok {
+			return -1
+		}
 		return z.zsl.rank(s, string(member)) - 1
 	}
-	return z.lpIndex(string(member), s)
+	for i, off := 0, 0; off < len(z.lp); i++ {
+		m, _, next := zlpEntry(z.lp, off)
+		if m == string(member) {
+			return i
+		}
+		off = next
+	}
+	return -1
 }
 
 // countBelow is how many members score below s, or at most s when
@@ -170,27 +195,37 @@ func (z *zsetValue) countBelow(s float64, inclusive bool) int {
 	if z.zsl != nil {
 		return z.zsl.countBelow(s, inclusive)
 	}
-	return sort.Search(len(z.lp), func(i int) bool {
-		return z.lp[i].score > s || !inclusive && z.lp[i].score == s
-	})
+	i := 0
+	for off := 0; off < len(z.lp); i++ {
+		_, es, next := zlpEntry(z.lp, off)
+		if es > s || !inclusive && es == s {
+			break
+		}
+		off = next
+	}
+	return i
 }
 
 // each calls fn for the members at ranks [start, end] (0-based, valid),
 // ascending, or descending from end down to start when rev, until fn
-// returns false.
+// returns false. Members of a listpack are substrings of its immutable
+// buffer: fn may keep them.
 func (z *zsetValue) each(start, end int, rev bool, fn func(e zentry) bool) {
 	if start > end {
 		return
 	}
 	if z.zsl == nil {
+		if rev {
+			z.zlpEachRev(start, end, fn)
+			return
+		}
+		off := zlpSkip(z.lp, 0, start)
 		for i := start; i <= end; i++ {
-			j := i
-			if rev {
-				j = start + end - i
-			}
-			if !fn(z.lp[j]) {
+			m, s, next := zlpEntry(z.lp, off)
+			if !fn(zentry{m, s}) {
 				return
 			}
+			off = next
 		}
 		return
 	}
@@ -214,7 +249,8 @@ func (z *zsetValue) each(start, end int, rev bool, fn func(e zentry) bool) {
 // at is the member at 0-based rank i (valid).
 func (z *zsetValue) at(i int) zentry {
 	if z.zsl == nil {
-		return z.lp[i]
+		m, s, _ := zlpEntry(z.lp, zlpSkip(z.lp, 0, i))
+		return zentry{m, s}
 	}
 	x := z.zsl.byRank(i + 1)
 	return zentry{x.member, x.score}
@@ -226,12 +262,15 @@ func (z *zsetValue) at(i int) zentry {
 // Redis's answer. It is Len() when there is none.
 func (z *zsetValue) lexFirst(min lexBound) int {
 	if z.zsl == nil {
-		for i, e := range z.lp {
-			if min.gteMin(e.member) {
+		i := 0
+		for off := 0; off < len(z.lp); i++ {
+			m, _, next := zlpEntry(z.lp, off)
+			if min.gteMin(m) {
 				return i
 			}
+			off = next
 		}
-		return len(z.lp)
+		return i
 	}
 	r, x := 0, z.zsl.header
 	for i := z.zsl.level - 1; i >= 0; i-- {
@@ -246,12 +285,17 @@ func (z *zsetValue) lexFirst(min lexBound) int {
 // lexLast is the rank of the last member at or before max, -1 if none.
 func (z *zsetValue) lexLast(max lexBound) int {
 	if z.zsl == nil {
-		for i := len(z.lp) - 1; i >= 0; i-- {
-			if max.lteMax(z.lp[i].member) {
-				return i
+		// Redis scans back from the tail; the last match forward is the
+		// same member.
+		last := -1
+		for i, off := 0, 0; off < len(z.lp); i++ {
+			m, _, next := zlpEntry(z.lp, off)
+			if max.lteMax(m) {
+				last = i
 			}
+			off = next
 		}
-		return -1
+		return last
 	}
 	r, x := 0, z.zsl.header
 	for i := z.zsl.level - 1; i >= 0; i-- {
@@ -265,41 +309,42 @@ func (z *zsetValue) lexLast(max lexBound) int {
 
 // removeRanks deletes the members at ranks [start, end] (valid).
 func (z *zsetValue) removeRanks(start, end int) {
-	var doomed []zentry
-	z.each(start, end, false, func(e zentry) bool { doomed = append(doomed, e); return true })
 	if z.zsl == nil {
-		for _, e := range doomed {
-			z.bytes -= int64(len(e.member))
-		}
-		n := len(z.lp)
-		z.lp = append(z.lp[:start], z.lp[end+1:]...)
-		clear(z.lp[len(z.lp):n]) // let the strings be collected
+		off := zlpSkip(z.lp, 0, start)
+		stop := zlpSkip(z.lp, off, end-start+1)
+		z.lp = zlpEdit(z.lp, off, stop, 0, false, nil, 0)
+		z.n -= end - start + 1
 		return
 	}
+	var doomed []zentry
+	z.each(start, end, false, func(e zentry) bool { doomed = append(doomed, e); return true })
 	for _, e := range doomed {
-		z.del([]byte(e.member), e.score)
+		z.del(strBytes(e.member), e.score)
 	}
 }
 
-// Clone is a deep copy, for COPY. Member strings are immutable and shared.
+// Clone is a deep copy, for COPY. A listpack buffer is immutable and so
+// shared, as are member strings.
 func (z *zsetValue) Clone() any {
-	c := &zsetValue{bytes: z.bytes}
+	c := &zsetValue{lp: z.lp, n: z.n}
 	if z.zsl == nil {
-		c.lp = append([]zentry(nil), z.lp...)
 		return c
 	}
-	c.zsl = newSkiplist()
-	c.dict = make(map[string]float64, len(z.dict))
+	c.zsl = newZsetSkiplist(len(z.zsl.dict))
 	for x := z.zsl.header.level[0].forward; x != nil; x = x.level[0].forward {
-		c.zsl.insert(x.score, x.member)
-		c.dict[x.member] = x.score
+		c.zsl.add(x.score, x.member)
 	}
 	return c
 }
 
-// MemoryUsage is the approximate payload size, for memory accounting.
+// MemoryUsage is the approximate payload size, for memory accounting: a
+// listpack costs its buffer, a skiplist its members plus per-member
+// overhead.
 func (z *zsetValue) MemoryUsage() int64 {
-	return z.bytes + int64(z.Len())*zsetEntryOverhead
+	if z.zsl == nil {
+		return int64(len(z.lp))
+	}
+	return z.zsl.bytes + int64(z.zsl.length)*zsetEntryOverhead
 }
 
 // The skiplist is Redis's t_zset.c zskiplist: levels drawn with p = 1/4,
@@ -378,8 +423,9 @@ func newZslNode(score float64, member string, lvl int) *zslNode {
 	return n
 }
 
-func newSkiplist() *skiplist {
-	return &skiplist{header: &zslNode{level: make([]zslLevel, zslMaxLevel)}, level: 1}
+// init makes l an empty skiplist.
+func (l *skiplist) init() {
+	*l = skiplist{header: &zslNode{level: make([]zslLevel, zslMaxLevel)}, level: 1}
 }
 
 func zslRandomLevel() int {

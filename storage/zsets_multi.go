@@ -512,14 +512,16 @@ func appendScoreText(b []byte, f float64) []byte {
 // present for a whole walk is returned exactly once.
 func (z *zsetValue) scan(cursor uint64, count int) ([]zentry, uint64) {
 	if z.zsl == nil {
-		return slices.Clone(z.lp), 0
+		out := make([]zentry, 0, z.Len())
+		z.each(0, z.Len()-1, false, func(e zentry) bool { out = append(out, e); return true })
+		return out, 0
 	}
 	type hk struct {
 		h uint64
 		e zentry
 	}
 	var todo []hk
-	for m, s := range z.dict {
+	for m, s := range z.zsl.dict {
 		if h := scanHash(m); h >= cursor {
 			todo = append(todo, hk{h, zentry{m, s}})
 		}

@@ -266,14 +266,34 @@ func zrangeGeneric(c *Ctx, kind int, rev, fixed bool) {
 	case z == nil:
 		c.W.Array(0)
 	default:
-		writeZEntries(c, a.collect(z), a.withScores, true)
+		// Written straight from the set: no slice of entries, and a
+		// listpack's members are views of its buffer, so a small set's
+		// range allocates nothing.
+		lo, hi := a.span(z)
+		n := max(hi-lo+1, 0)
+		writeZHeader(c, n, a.withScores, true)
+		z.each(lo, hi, a.rev, func(e zentry) bool {
+			writeZEntry(c, e, a.withScores, true)
+			return true
+		})
 	}
 }
 
 // collect returns the members a selects, in reply order.
 func (a *zrangeArgs) collect(z *zsetValue) []zentry {
+	lo, hi := a.span(z)
+	if lo > hi {
+		return nil
+	}
+	out := make([]zentry, 0, hi-lo+1)
+	z.each(lo, hi, a.rev, func(e zentry) bool { out = append(out, e); return true })
+	return out
+}
+
+// span is the rank range [lo, hi] a selects (empty when lo > hi); the
+// reply walks it backwards when a.rev.
+func (a *zrangeArgs) span(z *zsetValue) (lo, hi int) {
 	n := z.Len()
-	var lo, hi int
 	switch a.kind {
 	case zrangeRank:
 		lo, hi = rankSpan(n, a.start, a.end)
@@ -289,7 +309,7 @@ func (a *zrangeArgs) collect(z *zsetValue) []zentry {
 		// Redis skips offset members, then takes limit (all when
 		// negative); a negative offset skips everything.
 		if a.offset < 0 || a.offset > int64(hi-lo) {
-			return nil
+			return 0, -1
 		}
 		span := int64(hi-lo) + 1 - a.offset
 		if a.limit >= 0 && a.limit < span {
@@ -303,33 +323,35 @@ func (a *zrangeArgs) collect(z *zsetValue) []zentry {
 			hi = lo + int(span) - 1
 		}
 	}
-	if lo > hi {
-		return nil
-	}
-	out := make([]zentry, 0, hi-lo+1)
-	z.each(lo, hi, a.rev, func(e zentry) bool { out = append(out, e); return true })
-	return out
+	return lo, hi
 }
 
 // writeZEntries replies members, with their scores when withScores:
 // RESP2 flattens the pairs, RESP3 nests each pair in its own array unless
 // nested is false (ZPOPMIN without a count replies one flat pair).
 func writeZEntries(c *Ctx, es []zentry, withScores, nested bool) {
-	nest := withScores && nested && c.W.Proto >= 3
-	switch {
-	case nest || !withScores:
-		c.W.Array(len(es))
-	default:
-		c.W.Array(2 * len(es))
-	}
+	writeZHeader(c, len(es), withScores, nested)
 	for _, e := range es {
-		if nest {
-			c.W.Array(2)
-		}
-		c.W.BulkString(e.member)
-		if withScores {
-			c.W.Double(e.score)
-		}
+		writeZEntry(c, e, withScores, nested)
+	}
+}
+
+// writeZHeader starts a reply of n entries as writeZEntries does.
+func writeZHeader(c *Ctx, n int, withScores, nested bool) {
+	if withScores && !(nested && c.W.Proto >= 3) {
+		n *= 2
+	}
+	c.W.Array(n)
+}
+
+// writeZEntry writes one entry of a reply writeZHeader started.
+func writeZEntry(c *Ctx, e zentry, withScores, nested bool) {
+	if withScores && nested && c.W.Proto >= 3 {
+		c.W.Array(2)
+	}
+	c.W.BulkString(e.member)
+	if withScores {
+		c.W.Double(e.score)
 	}
 }
 
