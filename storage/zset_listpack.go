@@ -1,18 +1,22 @@
 package storage
 
 import (
+	"encoding/binary"
 	"math"
+	"strings"
 	"unsafe"
 )
 
 // The listpack form of a sorted set is one immutable string packing the
 // members in (score, member) order. Each member is a flat entry (its
-// length as a uvarint, then its bytes) followed by its score as 8 raw
-// bytes, the little-endian IEEE 754 bits. A fixed-width score costs one
-// byte more than Redis's text for small integers but decodes without
-// parsing, and there is no length to read. Like hash listpacks (see flat)
-// a small set costs one allocation plus about 9 bytes per member, and is
-// scanned linearly: at most zset-max-listpack-entries short entries.
+// length as a uvarint, then its bytes) followed by its score as a
+// uvarint u: an integral score i within ±2^53 (exact in a float64) is
+// u = zigzag(i) << 1, even, so scores -32..31 take one byte as they do in
+// Redis's listpack (which keeps a score as its d2string text, an integer
+// when integral); any other score is u = 1 followed by its 8 raw bytes,
+// the little-endian IEEE 754 bits. Like hash listpacks (see flat) a small
+// set costs one allocation plus a few bytes per member, and is scanned
+// linearly: at most zset-max-listpack-entries short entries.
 //
 // The buffer is copy-on-write: every edit builds a new string and never
 // writes to the old one. So a member returned by each or at is a
@@ -23,8 +27,12 @@ import (
 // substring kept for long pins the whole buffer: whatever stores members
 // (convert, storeZSet through add) copies them.
 
-// zlpScoreSize is the width of a packed score.
-const zlpScoreSize = 8
+// zlpMaxInt bounds the scores packed as integers: every integer within
+// it is exact in a float64, so the round trip is lossless.
+const zlpMaxInt = 1 << 53
+
+// zlpFloatTag is the u that announces 8 raw score bytes.
+const zlpFloatTag = 1
 
 // zlpEntry decodes the member and score at off and returns the offset of
 // the next member.
@@ -35,18 +43,73 @@ func zlpEntry(lp string, off int) (string, float64, int) {
 	}
 	start := off + k
 	end := start + n
-	return lp[start:end], zlpScoreAt(lp, end), end + zlpScoreSize
+	if c := lp[end]; c < 0x80 && c != zlpFloatTag { // a small integer
+		z := uint64(c >> 1)
+		return lp[start:end], float64(int64(z>>1) ^ -int64(z&1)), end + 1
+	}
+	s, next := zlpScoreAt(lp, end)
+	return lp[start:end], s, next
 }
 
-// zlpScoreAt decodes the 8 score bytes at off.
-func zlpScoreAt(lp string, off int) float64 {
-	b := lp[off : off+zlpScoreSize]
+// zlpMember decodes only the member at off (lookups by member skip the
+// score without decoding it) and returns the offset of the next member.
+func zlpMember(lp string, off int) (string, int) {
+	n, k := int(lp[off]), 1
+	if n >= 0x80 {
+		n, k = zlpUvarint(lp, off)
+	}
+	start := off + k
+	end := start + n
+	switch c := lp[end]; {
+	case c == zlpFloatTag:
+		return lp[start:end], end + 9
+	case c < 0x80:
+		return lp[start:end], end + 1
+	}
+	_, k = zlpUvarint(lp, end)
+	return lp[start:end], end + k
+}
+
+// zlpScoreAt decodes the score at off and returns the offset after it.
+func zlpScoreAt(lp string, off int) (float64, int) {
+	u, k := int(lp[off]), 1
+	if u >= 0x80 {
+		u, k = zlpUvarint(lp, off)
+	}
+	if u != zlpFloatTag {
+		z := uint64(u) >> 1
+		return float64(int64(z>>1) ^ -int64(z&1)), off + k
+	}
+	b := lp[off+1 : off+9]
 	return math.Float64frombits(uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56)
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56), off + 9
 }
 
-// zlpUvarint decodes a multi-byte member length at off: the length and
-// how many bytes it took.
+// zlpScoreCode is the u that packs score, and whether 8 raw bytes follow.
+func zlpScoreCode(score float64) (int, bool) {
+	if score >= -zlpMaxInt && score <= zlpMaxInt {
+		if i := int64(score); float64(i) == score {
+			return int((uint64(i<<1) ^ uint64(i>>63)) << 1), false
+		}
+	}
+	return zlpFloatTag, true
+}
+
+// zlpSize is how many bytes member and score take packed.
+func zlpSize(member []byte, score float64) int {
+	u, raw := zlpScoreCode(score)
+	n := entrySize(len(member)) + 1
+	for ; u >= 0x80; u >>= 7 {
+		n++
+	}
+	if raw {
+		n += 8
+	}
+	return n
+}
+
+// zlpUvarint decodes a multi-byte uvarint at off: its value and how many
+// bytes it took.
 func zlpUvarint(lp string, off int) (int, int) {
 	var n, shift, k int
 	for {
@@ -68,15 +131,30 @@ func zlpSkip(lp string, off, i int) int {
 	return off
 }
 
-// zlpPut writes member and score at the start of dst and returns the
-// bytes written.
-func zlpPut(dst []byte, member []byte, score float64) int {
-	k := putEntry(dst, member)
-	u := math.Float64bits(score)
-	for i := range zlpScoreSize {
-		dst[k+i] = byte(u >> (8 * i))
+// zlpAppendScore appends the packed score.
+func zlpAppendScore(dst []byte, score float64) []byte {
+	u, raw := zlpScoreCode(score)
+	dst = binary.AppendUvarint(dst, uint64(u))
+	if raw {
+		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(score))
 	}
-	return k + zlpScoreSize
+	return dst
+}
+
+// zlpAppend appends member and score packed (flat's entry, then the
+// score).
+func zlpAppend(dst []byte, member []byte, score float64) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(member)))
+	dst = append(dst, member...)
+	return zlpAppendScore(dst, score)
+}
+
+// zlpWrite writes member and score packed to b.
+func zlpWrite(b *strings.Builder, member []byte, score float64) {
+	var tmp [binary.MaxVarintLen64]byte
+	b.Write(binary.AppendUvarint(tmp[:0], uint64(len(member))))
+	b.Write(member)
+	b.Write(zlpAppendScore(tmp[:0], score))
 }
 
 // zlpEdit returns a new buffer: lp without the bytes [del, delEnd) and,
@@ -84,58 +162,56 @@ func zlpPut(dst []byte, member []byte, score float64) int {
 // must not fall strictly inside the deleted span. lp is left untouched.
 func zlpEdit(lp string, del, delEnd, ins int, put bool, member []byte, score float64) string {
 	size := len(lp) - (delEnd - del)
-	need := 0
 	if put {
-		need = entrySize(len(member)) + zlpScoreSize
-		size += need
+		size += zlpSize(member, score)
 	} else {
 		ins = del
 	}
 	if size == 0 {
 		return ""
 	}
-	b := make([]byte, size)
-	// Three spans of lp around the insertion point and the hole, in order.
-	w := 0
+	// A Builder hands its buffer over as the string, and does not zero
+	// it first: the spans of lp around the hole and the insertion point
+	// are copied once, in order.
+	var b strings.Builder
+	b.Grow(size)
 	if ins <= del {
-		w += copy(b, lp[:ins])
+		b.WriteString(lp[:ins])
 		if put {
-			w += zlpPut(b[w:], member, score)
+			zlpWrite(&b, member, score)
 		}
-		w += copy(b[w:], lp[ins:del])
-		copy(b[w:], lp[delEnd:])
+		b.WriteString(lp[ins:del])
+		b.WriteString(lp[delEnd:])
 	} else {
-		w += copy(b, lp[:del])
-		w += copy(b[w:], lp[delEnd:ins])
-		w += zlpPut(b[w:], member, score)
-		copy(b[w:], lp[ins:])
+		b.WriteString(lp[:del])
+		b.WriteString(lp[delEnd:ins])
+		zlpWrite(&b, member, score)
+		b.WriteString(lp[ins:])
 	}
-	return unsafe.String(&b[0], len(b)) // b is never written again
+	return b.String()
 }
 
 // zlpFromEntries packs es, which must be in order.
 func zlpFromEntries(es []zentry) string {
 	size := 0
 	for _, e := range es {
-		size += entrySize(len(e.member)) + zlpScoreSize
+		size += zlpSize(strBytes(e.member), e.score)
 	}
-	if size == 0 {
-		return ""
-	}
-	b := make([]byte, size)
-	w := 0
+	var b strings.Builder
+	b.Grow(size)
 	for _, e := range es {
-		w += zlpPut(b[w:], strBytes(e.member), e.score)
+		zlpWrite(&b, strBytes(e.member), e.score)
 	}
-	return unsafe.String(&b[0], len(b))
+	return b.String()
 }
 
 // zlpFind returns the offsets of member's entry and of the next one, and
 // its score, or ok false.
 func (z *zsetValue) zlpFind(member []byte) (off, end int, score float64, ok bool) {
 	for off < len(z.lp) {
-		m, s, next := zlpEntry(z.lp, off)
+		m, next := zlpMember(z.lp, off)
 		if m == string(member) {
+			s, _ := zlpScoreAt(z.lp, off+entrySize(len(m)))
 			return off, next, s, true
 		}
 		off = next
@@ -143,16 +219,11 @@ func (z *zsetValue) zlpFind(member []byte) (off, end int, score float64, ok bool
 	return 0, 0, 0, false
 }
 
-// zlpInsertAt is the offset where (score, member) belongs, skipping the
-// entry [skip, skipEnd) (the member's old place when it moves).
-func (z *zsetValue) zlpInsertAt(member []byte, score float64, skip, skipEnd int) int {
+// zlpInsertAt is the offset where (score, member) belongs.
+func (z *zsetValue) zlpInsertAt(member []byte, score float64) int {
 	m := unsafe.String(unsafe.SliceData(member), len(member)) // only compared
 	off := 0
 	for off < len(z.lp) {
-		if off == skip {
-			off = skipEnd
-			continue
-		}
 		em, es, next := zlpEntry(z.lp, off)
 		if zless(score, m, es, em) {
 			return off
@@ -160,6 +231,36 @@ func (z *zsetValue) zlpInsertAt(member []byte, score float64, skip, skipEnd int)
 		off = next
 	}
 	return off
+}
+
+// zlpMove finds, in one scan, the entry [off, end) of member, which must
+// be present, and the offset ins where it belongs with score, counting
+// without its old place.
+func (z *zsetValue) zlpMove(member []byte, score float64) (off, end, ins int) {
+	m := unsafe.String(unsafe.SliceData(member), len(member)) // only compared
+	off, ins = -1, -1
+	for p := 0; p < len(z.lp) && (off < 0 || ins < 0); {
+		if ins >= 0 { // only the member's place is left to find
+			em, next := zlpMember(z.lp, p)
+			if em == m {
+				off, end = p, next
+			}
+			p = next
+			continue
+		}
+		em, es, next := zlpEntry(z.lp, p)
+		switch {
+		case off < 0 && em == m:
+			off, end = p, next
+		case zless(score, m, es, em):
+			ins = p
+		}
+		p = next
+	}
+	if ins < 0 {
+		ins = len(z.lp)
+	}
+	return off, end, ins
 }
 
 // zlpEachRev calls fn for the members at ranks [start, end] from end down

@@ -117,7 +117,7 @@ func (z *zsetValue) add(member []byte, score float64) {
 	if score == 0 {
 		score = 0
 	}
-	ins := z.zlpInsertAt(member, score, -1, -1)
+	ins := z.zlpInsertAt(member, score)
 	z.lp = zlpEdit(z.lp, ins, ins, ins, true, member, score)
 	z.n++
 }
@@ -140,8 +140,7 @@ func (z *zsetValue) update(member []byte, old, score float64) {
 		score = 0
 	}
 	// One new buffer: the entry leaves its place and enters its new one.
-	off, end, _, _ := z.zlpFind(member)
-	ins := z.zlpInsertAt(member, score, off, end)
+	off, end, ins := z.zlpMove(member, score)
 	z.lp = zlpEdit(z.lp, off, end, ins, true, member, score)
 }
 
