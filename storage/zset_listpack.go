@@ -11,9 +11,9 @@ import (
 // members in (score, member) order. Each member is a flat entry (its
 // length as a uvarint, then its bytes) followed by its score as a
 // uvarint u: an integral score i within ±2^53 (exact in a float64) is
-// u = zigzag(i) << 1, even, so scores -32..31 take one byte as they do in
-// Redis's listpack (which keeps a score as its d2string text, an integer
-// when integral); any other score is u = 1 followed by its 8 raw bytes,
+// u = zigzag(i) << 1, even, so scores -32..31 take one byte (Redis's
+// listpack keeps a score as its d2string text, stored as an integer when
+// integral: two bytes with the back-length); any other score is u = 1 followed by its 8 raw bytes,
 // the little-endian IEEE 754 bits. Like hash listpacks (see flat) a small
 // set costs one allocation plus a few bytes per member, and is scanned
 // linearly: at most zset-max-listpack-entries short entries.

@@ -421,12 +421,19 @@ func cmdZRandMember(c *Ctx) {
 // reaches its size.
 func randZEntries(z *zsetValue, count int64) []zentry {
 	size := int64(z.Len())
+	at := z.at
+	if z.zsl == nil && count != 1 && count < size {
+		// A listpack has no random access: index it once.
+		all := make([]zentry, 0, size)
+		z.each(0, int(size)-1, false, func(e zentry) bool { all = append(all, e); return true })
+		at = func(i int) zentry { return all[i] }
+	}
 	switch {
 	case count < 0 || count == 1:
 		count = max(count, -count)
 		out := make([]zentry, count)
 		for i := range out {
-			out[i] = z.at(rand.IntN(int(size)))
+			out[i] = at(rand.IntN(int(size)))
 		}
 		return out
 	case count >= size:
@@ -444,7 +451,7 @@ func randZEntries(z *zsetValue, count int64) []zentry {
 	for i := range out {
 		j := i + rand.IntN(len(perm)-i)
 		perm[i], perm[j] = perm[j], perm[i]
-		out[i] = z.at(perm[i])
+		out[i] = at(perm[i])
 	}
 	return out
 }
