@@ -3,7 +3,6 @@ package storage
 import (
 	"encoding/binary"
 	"math"
-	"strings"
 	"unsafe"
 )
 
@@ -149,14 +148,6 @@ func zlpAppend(dst []byte, member []byte, score float64) []byte {
 	return zlpAppendScore(dst, score)
 }
 
-// zlpWrite writes member and score packed to b.
-func zlpWrite(b *strings.Builder, member []byte, score float64) {
-	var tmp [binary.MaxVarintLen64]byte
-	b.Write(binary.AppendUvarint(tmp[:0], uint64(len(member))))
-	b.Write(member)
-	b.Write(zlpAppendScore(tmp[:0], score))
-}
-
 // zlpEdit returns a new buffer: lp without the bytes [del, delEnd) and,
 // when put, with (member, score) inserted at offset ins of lp, which
 // must not fall strictly inside the deleted span. lp is left untouched.
@@ -170,25 +161,24 @@ func zlpEdit(lp string, del, delEnd, ins int, put bool, member []byte, score flo
 	if size == 0 {
 		return ""
 	}
-	// A Builder hands its buffer over as the string, and does not zero
-	// it first: the spans of lp around the hole and the insertion point
-	// are copied once, in order.
-	var b strings.Builder
-	b.Grow(size)
+	// The spans of lp around the hole and the insertion point are copied
+	// once, in order, into a buffer of the exact size, which is never
+	// written again once it is the string.
+	b := make([]byte, 0, size)
 	if ins <= del {
-		b.WriteString(lp[:ins])
+		b = append(b, lp[:ins]...)
 		if put {
-			zlpWrite(&b, member, score)
+			b = zlpAppend(b, member, score)
 		}
-		b.WriteString(lp[ins:del])
-		b.WriteString(lp[delEnd:])
+		b = append(b, lp[ins:del]...)
+		b = append(b, lp[delEnd:]...)
 	} else {
-		b.WriteString(lp[:del])
-		b.WriteString(lp[delEnd:ins])
-		zlpWrite(&b, member, score)
-		b.WriteString(lp[ins:])
+		b = append(b, lp[:del]...)
+		b = append(b, lp[delEnd:ins]...)
+		b = zlpAppend(b, member, score)
+		b = append(b, lp[ins:]...)
 	}
-	return b.String()
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // zlpFromEntries packs es, which must be in order.
@@ -197,12 +187,14 @@ func zlpFromEntries(es []zentry) string {
 	for _, e := range es {
 		size += zlpSize(strBytes(e.member), e.score)
 	}
-	var b strings.Builder
-	b.Grow(size)
-	for _, e := range es {
-		zlpWrite(&b, strBytes(e.member), e.score)
+	if size == 0 {
+		return ""
 	}
-	return b.String()
+	b := make([]byte, 0, size)
+	for _, e := range es {
+		b = zlpAppend(b, strBytes(e.member), e.score)
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // zlpFind returns the offsets of member's entry and of the next one, and
