@@ -179,7 +179,7 @@ func (z *zsetValue) rank(member []byte) int {
 		return z.zsl.rank(s, string(member)) - 1
 	}
 	for i, off := 0, 0; off < len(z.lp); i++ {
-		m, _, next := zlpEntry(z.lp, off)
+		m, next := zlpMember(z.lp, off)
 		if m == string(member) {
 			return i
 		}
