@@ -215,16 +215,33 @@ func (srv *Server) infoCommandStats(b *strings.Builder) {
 }
 
 func (srv *Server) infoKeyspace(b *strings.Builder) {
-	dbs := make([][2]int64, srv.eng.Databases())
+	type dbLine struct {
+		keys, expires int64
+		// ttlWeight sums each instance's avg_ttl weighted by its keys with
+		// a deadline, over ttlKeys of them: one database spans every
+		// instance, so its avg_ttl is the instances' estimates averaged.
+		ttlWeight float64
+		ttlKeys   int64
+	}
+	dbs := make([]dbLine, srv.eng.Databases())
 	for _, in := range srv.eng.Instances() {
 		for i, st := range in.DBStats() {
-			dbs[i][0] += st.Keys
-			dbs[i][1] += st.Expires
+			d := &dbs[i]
+			d.keys += st.Keys
+			d.expires += st.Expires
+			if st.AvgTTL > 0 && st.Expires > 0 {
+				d.ttlWeight += float64(st.AvgTTL) * float64(st.Expires)
+				d.ttlKeys += st.Expires
+			}
 		}
 	}
 	for i, d := range dbs {
-		if d[0] > 0 {
-			fmt.Fprintf(b, "db%d:keys=%d,expires=%d,avg_ttl=0\r\n", i, d[0], d[1])
+		if d.keys > 0 {
+			var avg int64
+			if d.ttlKeys > 0 {
+				avg = int64(d.ttlWeight / float64(d.ttlKeys))
+			}
+			fmt.Fprintf(b, "db%d:keys=%d,expires=%d,avg_ttl=%d\r\n", i, d.keys, d.expires, avg)
 		}
 	}
 }

@@ -131,7 +131,7 @@ func opRestore(ks *Keyspace, key, ttlArg, payload []byte, o restoreOpts) error {
 		ks.SetExpire(key, v, ttl)
 	}
 	if o.idle >= 0 {
-		v.access = lruAgo(ks.Now(), o.idle)
+		v.setAccess(lruAgo(ks.Now(), o.idle))
 	}
 	return nil
 }

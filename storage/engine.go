@@ -80,7 +80,20 @@ type Options struct {
 	// Router publishes the slot → instance table.
 	Router *router.Router
 	// Now returns the current Unix time in milliseconds; tests inject it.
+	// Deadlines are compared with it, by lazy and active expiry alike.
 	Now func() int64
+	// Hz is how many times a second the background work (the active
+	// expire cycle) runs; it is read again after every run, so a CONFIG
+	// SET hz takes effect at once. nil means Redis's default, 10.
+	Hz func() int
+	// OnExpire, when set, is called for every key removed because its
+	// deadline passed, whether a command found it expired (lazy expiry)
+	// or the active expire cycle did: the hook through which persistence
+	// logs the DEL Redis propagates for an expired key. It runs with the
+	// key's instance locked, so it must be quick and must not call back
+	// into the engine; key is valid only during the call and must not be
+	// modified (copy it to keep it).
+	OnExpire func(instance, db int, key []byte)
 }
 
 // Engine is the set of embedded instances of one process and the command
@@ -92,6 +105,9 @@ type Engine struct {
 	now       func() int64
 	handlers  []Handler // by router.Command.ID
 	global    []bool    // keyless handlers that lock instances themselves
+	hz        func() int
+	onExpire  func(instance, db int, key []byte)
+	cron      cron
 }
 
 // NewEngine creates the instances and registers every command family.
@@ -116,6 +132,8 @@ func NewEngine(o Options) (*Engine, error) {
 		router:    o.Router,
 		databases: o.Databases,
 		now:       o.Now,
+		hz:        o.Hz,
+		onExpire:  o.OnExpire,
 		handlers:  make([]Handler, len(all)),
 		global:    make([]bool, len(all)),
 	}

@@ -62,9 +62,11 @@ func (in *Instance) Stats() InstanceStats {
 	}
 }
 
-// DBStats is the INFO keyspace line of one database.
+// DBStats is the INFO keyspace line of one database. AvgTTL is Redis's
+// avg_ttl: the active expire cycle's running estimate, in ms, of the time
+// to live left to the keys with a deadline (0 until it has sampled one).
 type DBStats struct {
-	Keys, Expires int64
+	Keys, Expires, AvgTTL int64
 }
 
 // DBStats reports per-database key and expiry counts under the lock.
@@ -73,7 +75,8 @@ func (in *Instance) DBStats() []DBStats {
 	defer in.unlock()
 	out := make([]DBStats, len(in.dbs))
 	for i := range in.dbs {
-		out[i] = DBStats{Keys: in.dbs[i].keys, Expires: in.dbs[i].expires}
+		db := &in.dbs[i]
+		out[i] = DBStats{Keys: db.keys, Expires: db.Expires(), AvgTTL: db.avgTTL}
 	}
 	return out
 }

@@ -60,7 +60,7 @@ func (k *Keyspace) instance(key []byte) *Instance {
 func (k *Keyspace) Get(key []byte) *Value {
 	v, _ := k.lookup(key)
 	if v != nil {
-		v.access = lruClock(k.now)
+		v.setAccess(lruClock(k.now))
 	}
 	return v
 }
@@ -70,7 +70,7 @@ func (k *Keyspace) Get(key []byte) *Value {
 func (k *Keyspace) Read(key []byte) *Value {
 	v := k.ReadNoTouch(key)
 	if v != nil {
-		v.access = lruClock(k.now)
+		v.setAccess(lruClock(k.now))
 	}
 	return v
 }
@@ -122,21 +122,17 @@ func checkKind(v *Value, kind Kind) (*Value, error) {
 func (k *Keyspace) Exists(key []byte) bool { return k.Get(key) != nil }
 
 func (k *Keyspace) expire(in *Instance, db *DB, slot int, key []byte) {
-	if v := db.remove(slot, key); v != nil {
-		in.expiredKeys++
-		in.keys.Add(-1)
-		k.uncharge(in, key, v)
-	}
+	k.eng.expireKey(in, k.db, db, slot, key)
 }
 
 // Put stores v under key, replacing any value (and its deadline), and
 // returns the value it replaced. The key bytes are copied; v is kept.
 func (k *Keyspace) Put(key []byte, v *Value) *Value {
-	v.access = lruClock(k.now)
+	v.setAccess(lruClock(k.now))
 	in, db, slot := k.locate(key)
 	old := db.put(slot, key, v)
 	if old != nil {
-		k.uncharge(in, key, old)
+		uncharge(in, key, old)
 	} else {
 		in.keys.Add(1)
 	}
@@ -147,12 +143,12 @@ func (k *Keyspace) Put(key []byte, v *Value) *Value {
 // Updated must be called after a stored value was changed in place, so
 // the memory accounting follows it.
 func (k *Keyspace) Updated(key []byte, v *Value) {
-	n := v.size()
-	if n == v.acct {
+	n := min(v.size(), acctMax)
+	if n == v.acct() {
 		return
 	}
-	k.instance(key).used.Add(n - v.acct)
-	v.acct = n
+	k.instance(key).used.Add(n - v.acct())
+	v.setAcct(n)
 }
 
 // Delete removes key and reports whether it held a live value.
@@ -163,9 +159,12 @@ func (k *Keyspace) Delete(key []byte) bool {
 		return false
 	}
 	in.keys.Add(-1)
-	k.uncharge(in, key, v)
+	uncharge(in, key, v)
 	if v.expireAt != 0 && k.now > v.expireAt {
 		in.expiredKeys++
+		if k.eng.onExpire != nil {
+			k.eng.onExpire(in.id, k.db, key)
+		}
 		return false
 	}
 	return true
@@ -175,16 +174,16 @@ func (k *Keyspace) Delete(key []byte) bool {
 // value stored under key.
 func (k *Keyspace) SetExpire(key []byte, v *Value, at int64) {
 	_, db, slot := k.locate(key)
-	db.setExpire(slot, v, at)
+	db.setExpire(slot, key, v, at)
 }
 
 func (k *Keyspace) charge(in *Instance, key []byte, v *Value) {
-	v.acct = v.size()
-	in.used.Add(int64(len(key)) + valueOverhead + v.acct)
+	v.setAcct(v.size())
+	in.used.Add(int64(len(key)) + valueOverhead + v.acct())
 }
 
-func (k *Keyspace) uncharge(in *Instance, key []byte, v *Value) {
-	in.used.Add(-(int64(len(key)) + valueOverhead + v.acct))
+func uncharge(in *Instance, key []byte, v *Value) {
+	in.used.Add(-(int64(len(key)) + valueOverhead + v.acct()))
 }
 
 // InDB is the same locked instances seen through another database number,

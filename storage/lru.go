@@ -18,11 +18,11 @@ func lruClock(nowMS int64) uint32 {
 
 // idleMS is estimateObjectIdleTime: milliseconds since v's last access.
 func (v *Value) idleMS(nowMS int64) int64 {
-	now := lruClock(nowMS)
-	if now >= v.access {
-		return int64(now-v.access) * lruClockResolution
+	now, then := lruClock(nowMS), v.access()
+	if now >= then {
+		return int64(now-then) * lruClockResolution
 	}
-	return int64(lruClockMax-v.access+now) * lruClockResolution
+	return int64(lruClockMax-then+now) * lruClockResolution
 }
 
 // sharedIntegers is OBJ_SHARED_INTEGERS: Redis keeps one shared object

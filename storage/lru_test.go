@@ -36,7 +36,7 @@ func TestObjectIdleTime(t *testing.T) {
 func TestIdleTimeWraps(t *testing.T) {
 	v := &Value{}
 	start := int64(lruClockMax-10) * 1000
-	v.access = lruClock(start)
+	v.setAccess(lruClock(start))
 	for _, tt := range []struct{ after, want int64 }{{0, 0}, {10_000, 10_000}, {11_000, 10_000}, {20_000, 19_000}} {
 		if got := v.idleMS(start + tt.after); got != tt.want {
 			t.Errorf("idle %d ms after: got %d, want %d", tt.after, got, tt.want)

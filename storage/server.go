@@ -101,7 +101,7 @@ func (e *Engine) recountMemory() {
 						continue
 					}
 					for k, v := range s.m {
-						used += int64(len(k)) + valueOverhead + v.acct
+						used += int64(len(k)) + valueOverhead + v.acct()
 					}
 				}
 			}

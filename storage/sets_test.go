@@ -452,8 +452,8 @@ func TestSetCopyAndMemory(t *testing.T) {
 		expect("OBJECT", "ENCODING", "ci", rBulk("intset")),
 	})
 	v := h.peek(0, "s")
-	if v.acct != v.size() || v.size() <= 0 {
-		t.Errorf("accounted %d bytes, size %d", v.acct, v.size())
+	if v.acct() != v.size() || v.size() <= 0 {
+		t.Errorf("accounted %d bytes, size %d", v.acct(), v.size())
 	}
 }
 

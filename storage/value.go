@@ -50,21 +50,48 @@ const valueOverhead = 64
 // Value is one stored value. Strings keep their bytes in Str; collections
 // keep their structure in Obj. ExpireAt is an absolute deadline in Unix
 // milliseconds, 0 for none; it is changed only through Keyspace so that the
-// per-database expiry counts stay right.
+// per-database expiry counts and the expiry sample index stay right.
+//
+// A Value is 64 bytes, one cache line (value_test.go pins it): the fields
+// the engine keeps for itself are packed into what would be padding.
 type Value struct {
 	Kind Kind
 	Enc  Encoding
-	// access is Redis's 24-bit robj.lru: the LRU clock of the last access
-	// (see lru.go). It sits in what would be padding before expireAt.
-	access uint32
+	// vidx is the value's position in its database's volatile-key index
+	// plus one (expire.go), 0 when it is not there: every value with a
+	// deadline is, so the active expire cycle can sample them uniformly.
+	vidx uint32
 	// expireAt is the absolute deadline in Unix ms; 0 means persistent.
 	expireAt int64
 	// Str is the payload of a string value.
 	Str []byte
 	// Obj is the structure of a collection value.
 	Obj any
-	// acct is the size last charged to the instance's memory counter.
-	acct int64
+	// meta packs Redis's 24-bit robj.lru (the LRU clock of the last access,
+	// see lru.go) in the top bits and, below it, the size last charged to
+	// the instance's memory counter (40 bits: a single value of a terabyte
+	// is beyond any machine shardis runs on).
+	meta uint64
+}
+
+const (
+	acctBits = 40
+	acctMax  = 1<<acctBits - 1
+)
+
+// access is the LRU clock of the value's last access.
+func (v *Value) access() uint32 { return uint32(v.meta >> acctBits) }
+
+func (v *Value) setAccess(clock uint32) {
+	v.meta = uint64(clock&lruClockMax)<<acctBits | v.meta&acctMax
+}
+
+// acct is the size last charged to the instance's memory counter.
+func (v *Value) acct() int64 { return int64(v.meta & acctMax) }
+
+func (v *Value) setAcct(n int64) {
+	n = min(max(n, 0), acctMax)
+	v.meta = v.meta&^acctMax | uint64(n)
 }
 
 // ExpireAt is the absolute deadline in Unix ms, 0 when the key persists.

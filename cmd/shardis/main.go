@@ -59,6 +59,7 @@ func run(args []string) error {
 type server struct {
 	log  *slog.Logger
 	srv  *proxy.Server
+	eng  *storage.Engine
 	adm  *admin.Server
 	admL net.Listener
 	errc chan error
@@ -76,7 +77,7 @@ func start(cfg *configs.Config, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := storage.NewEngine(storage.Options{Instances: cfg.Instances(), Databases: cfg.Databases(), Router: rt})
+	eng, err := storage.NewEngine(storage.Options{Instances: cfg.Instances(), Databases: cfg.Databases(), Router: rt, Hz: cfg.Hz})
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +87,7 @@ func start(cfg *configs.Config, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{log: log, srv: srv, errc: make(chan error, 1)}
+	s := &server{log: log, srv: srv, eng: eng, errc: make(chan error, 1)}
 	if cfg.AdminPort() >= 0 {
 		addr := net.JoinHostPort(cfg.AdminBind(), strconv.Itoa(cfg.AdminPort()))
 		l, err := net.Listen("tcp", addr)
@@ -106,6 +107,7 @@ func start(cfg *configs.Config, log *slog.Logger) (*server, error) {
 	go func() { s.errc <- srv.ListenAndServe(addr) }()
 	select {
 	case <-srv.Ready():
+		eng.Start()
 		s.addr = srv.Addr()
 		log.Info("shardis ready to accept connections", "addr", s.addr.String(),
 			"instances", cfg.Instances(), "sharding", string(mode))
@@ -125,7 +127,9 @@ func (s *server) stop(ctx context.Context) error {
 			s.log.Warn("admin shutdown", "err", err)
 		}
 	}
-	if err := s.srv.Stop(ctx); err != nil {
+	err := s.srv.Stop(ctx)
+	s.eng.Stop()
+	if err != nil {
 		return err
 	}
 	return <-s.errc

@@ -1,0 +1,248 @@
+package storage
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/shardis/shardis/router"
+)
+
+// Active expiry: Redis 7.0's slow activeExpireCycle. Lazy expiry alone
+// never reclaims a key nobody reads again, so hz times a second the engine
+// samples keys with a deadline in every database and deletes the expired
+// ones, repeating while the sample says more than a few stale keys remain,
+// within a time budget per run.
+
+const (
+	// expireKeysPerLoop is ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP at effort 1:
+	// keys sampled per database per loop.
+	expireKeysPerLoop = 20
+	// expireAcceptableStale is ACTIVE_EXPIRE_CYCLE_ACCEPTABLE_STALE: a
+	// database is sampled again while more than this percentage of the
+	// last sample had expired.
+	expireAcceptableStale = 10
+	// expireSlowTimePerc is ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC: the share
+	// of each period (1/hz) one run may spend.
+	expireSlowTimePerc = 25
+	// expireLockHold bounds how long a run keeps one instance locked: past
+	// it the run finishes the loop in hand (20 keys, microseconds) and
+	// lets commands in before taking the lock again, so a mass expiry
+	// delays a command by well under a millisecond.
+	expireLockHold = 500 * time.Microsecond
+	// defaultHz is Redis's hz default.
+	defaultHz = 10
+)
+
+// expireRun is what one run of the cycle did, for tests and INFO.
+type expireRun struct {
+	sampled, expired int64
+	// maxHold is the longest the run held an instance lock.
+	maxHold time.Duration
+	// timeCapped is set when the run stopped on its time budget with
+	// work left (Redis's timelimit_exit).
+	timeCapped bool
+}
+
+// cron is the engine's background goroutine and the state the expire
+// cycle carries from one run to the next.
+type cron struct {
+	mu   sync.Mutex
+	stop chan struct{}
+	done chan struct{}
+	// next is the (database, instance) pair the next run starts with, so
+	// a run cut short by its budget resumes where it stopped and every
+	// database gets its turn, as Redis's current_db.
+	next int
+	// timeCapReached counts runs that hit their time budget
+	// (stat_expired_time_cap_reached_count).
+	timeCapReached atomic.Int64
+}
+
+// Start starts the engine's background work, the active expire cycle, run
+// hz times a second until Stop. Starting a started engine does nothing.
+func (e *Engine) Start() {
+	e.cron.mu.Lock()
+	defer e.cron.mu.Unlock()
+	if e.cron.stop != nil {
+		return
+	}
+	e.cron.stop, e.cron.done = make(chan struct{}), make(chan struct{})
+	go e.cronLoop(e.cron.stop, e.cron.done)
+}
+
+// Stop stops the background work and waits for a run in progress to end.
+func (e *Engine) Stop() {
+	e.cron.mu.Lock()
+	defer e.cron.mu.Unlock()
+	if e.cron.stop == nil {
+		return
+	}
+	close(e.cron.stop)
+	<-e.cron.done
+	e.cron.stop, e.cron.done = nil, nil
+}
+
+// Hz is the current background frequency, clamped to Redis's 1..500.
+func (e *Engine) Hz() int {
+	hz := defaultHz
+	if e.hz != nil {
+		hz = e.hz()
+	}
+	return min(max(hz, 1), 500)
+}
+
+// ExpireTimeCapReached counts expire cycle runs that stopped on their time
+// budget with expired keys left (Redis's expired_time_cap_reached_count).
+func (e *Engine) ExpireTimeCapReached() int64 { return e.cron.timeCapReached.Load() }
+
+func (e *Engine) cronLoop(stop, done chan struct{}) {
+	defer close(done)
+	hz := e.Hz()
+	period := time.Second / time.Duration(hz)
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		e.activeExpireCycle(period * expireSlowTimePerc / 100)
+		if h := e.Hz(); h != hz {
+			hz, period = h, time.Second/time.Duration(h)
+			t.Reset(period)
+		}
+	}
+}
+
+// activeExpireCycle is one slow run: it visits every database of every
+// instance, starting where the last run stopped, until budget is spent.
+// Pairs are visited database-major, so consecutive lock holds fall on
+// different instances.
+func (e *Engine) activeExpireCycle(budget time.Duration) expireRun {
+	start := time.Now()
+	end := start.Add(budget)
+	var run expireRun
+	n := len(e.insts)
+	pairs := n * e.databases
+	for range pairs {
+		if !time.Now().Before(end) {
+			break // the next run starts with the pair skipped here
+		}
+		p := e.cron.next % pairs
+		e.cron.next = (p + 1) % pairs
+		if !e.expireDB(e.insts[p%n], p/n, end, &run) {
+			run.timeCapped = true
+			e.cron.timeCapReached.Add(1)
+			break
+		}
+	}
+	return run
+}
+
+// expireDB runs the sampling loop on one database in lock holds of at most
+// about expireLockHold each. It reports false when the run's budget ended
+// before the database was done.
+func (e *Engine) expireDB(in *Instance, dbi int, end time.Time, run *expireRun) bool {
+	for {
+		in.lock()
+		held := time.Now()
+		until := held.Add(expireLockHold)
+		if until.After(end) {
+			until = end
+		}
+		done := e.expireLoops(in, dbi, until, run)
+		hold := time.Since(held)
+		in.unlock()
+		run.maxHold = max(run.maxHold, hold)
+		if done {
+			return true
+		}
+		if !time.Now().Before(end) {
+			return false
+		}
+		// Unlock woke a waiting command, if any; yielding lets it take the
+		// lock before this goroutine takes it again.
+		runtime.Gosched()
+	}
+}
+
+// expireLoops is the do-while of activeExpireCycle for one database, with
+// the instance locked: sample up to 20 keys with a deadline, delete the
+// expired ones, fold the live ones' TTLs into avg_ttl, and go again while
+// more than 10% of the sample was expired. It stops early, returning
+// false, once the clock passes until.
+func (e *Engine) expireLoops(in *Instance, dbi int, until time.Time, run *expireRun) bool {
+	db := &in.dbs[dbi]
+	for {
+		n := len(db.vol)
+		if n == 0 {
+			db.avgTTL = 0
+			return true
+		}
+		now := e.now()
+		var sampled, expired, live int64
+		var ttlSum float64
+		check := func(i int) {
+			ent := db.vol[i]
+			at := ent.v.expireAt
+			sampled++
+			if now > at {
+				key := unsafe.Slice(unsafe.StringData(ent.key), len(ent.key))
+				e.expireKey(in, dbi, db, router.Slot(key), key)
+				expired++
+			} else if ttl := at - now; ttl > 0 {
+				ttlSum += float64(ttl)
+				live++
+			}
+		}
+		if n <= expireKeysPerLoop {
+			// Few enough to check them all, each once: going backwards,
+			// a removal only moves an already checked entry into place.
+			for i := n - 1; i >= 0; i-- {
+				check(i)
+			}
+		} else {
+			for range expireKeysPerLoop {
+				check(rand.IntN(len(db.vol)))
+			}
+		}
+		run.sampled += sampled
+		run.expired += expired
+		if live > 0 {
+			// A running average giving each loop's mean a 2% weight, as
+			// Redis does, seeded by the first.
+			avg := int64(ttlSum / float64(live))
+			if db.avgTTL == 0 {
+				db.avgTTL = avg
+			}
+			db.avgTTL = db.avgTTL/50*49 + avg/50
+		}
+		if expired*100/sampled <= expireAcceptableStale {
+			return true
+		}
+		if !time.Now().Before(until) {
+			return false
+		}
+	}
+}
+
+// expireKey deletes key, found expired, from database dbi of in (locked):
+// the one place lazy and active expiry count expired_keys, give back the
+// memory and tell OnExpire.
+func (e *Engine) expireKey(in *Instance, dbi int, db *DB, slot int, key []byte) {
+	v := db.remove(slot, key)
+	if v == nil {
+		return
+	}
+	in.expiredKeys++
+	in.keys.Add(-1)
+	uncharge(in, key, v)
+	if e.onExpire != nil {
+		e.onExpire(in.id, dbi, key)
+	}
+}
