@@ -40,8 +40,10 @@ const (
 // expireRun is what one run of the cycle did, for tests and INFO.
 type expireRun struct {
 	sampled, expired int64
-	// maxHold is the longest the run held an instance lock.
-	maxHold time.Duration
+	// maxHold is the longest the run held an instance lock; holds counts
+	// the holds and longHolds those over a millisecond.
+	maxHold          time.Duration
+	holds, longHolds int
 	// timeCapped is set when the run stopped on its time budget with
 	// work left (Redis's timelimit_exit).
 	timeCapped bool
@@ -159,6 +161,10 @@ func (e *Engine) expireDB(in *Instance, dbi int, end time.Time, run *expireRun) 
 		hold := time.Since(held)
 		in.unlock()
 		run.maxHold = max(run.maxHold, hold)
+		run.holds++
+		if hold > time.Millisecond {
+			run.longHolds++
+		}
 		if done {
 			return true
 		}

@@ -425,3 +425,132 @@ func TestOnExpireLazy(t *testing.T) {
 		t.Fatalf("expired_keys = %d, want 3", got)
 	}
 }
+
+// fillVolatile stores n string keys named prefix0.. with deadlines ttl ms
+// away, straight through the Keyspace (the commands would only be slower).
+func fillVolatile(h *harness, prefix string, n int, ttl int64) {
+	h.eng.Locked(func() {
+		ks := Keyspace{eng: h.eng, table: h.eng.Router().Table(), db: h.db, now: h.now}
+		for i := range n {
+			v := NewString([]byte("value"))
+			v.expireAt = h.now + ttl
+			ks.Put([]byte(prefix+itoa(i)), v)
+		}
+	})
+}
+
+// TestActiveExpireLockHold: 200,000 keys on one instance expire at once.
+// The cycle reclaims them over several runs, never holding the instance
+// lock much longer than expireLockHold, and a client hammering the same
+// instance meanwhile is never kept waiting long.
+func TestActiveExpireLockHold(t *testing.T) {
+	h := newHarness(t, 1)
+	const n = 200000
+	fillVolatile(h, "k", n, 10)
+	h.advance(11)
+
+	stop := make(chan struct{})
+	waits := make(chan time.Duration, 1)
+	go func() {
+		c := h.fork()
+		var worst time.Duration
+		for {
+			select {
+			case <-stop:
+				waits <- worst
+				return
+			default:
+			}
+			start := time.Now()
+			c.dispatch(2, [][]byte{[]byte("get"), []byte("nosuchkey")})
+			worst = max(worst, time.Since(start))
+			time.Sleep(50 * time.Microsecond)
+		}
+	}()
+
+	var worst time.Duration
+	var runs, capped, holds, long int
+	start := time.Now()
+	for h.eng.insts[0].dbs[0].Expires() > 0 && runs < 10000 {
+		run := h.eng.activeExpireCycle(25 * time.Millisecond)
+		worst = max(worst, run.maxHold)
+		holds += run.holds
+		long += run.longHolds
+		runs++
+		if run.timeCapped {
+			capped++
+		}
+	}
+	took := time.Since(start)
+	close(stop)
+	clientWorst := <-waits
+	t.Logf("%d keys reclaimed in %d runs (%d time-capped), %v of cycle time; %d lock holds, %d over 1ms, longest %v; longest GET by a concurrent client %v",
+		n, runs, capped, took.Round(time.Microsecond), holds, long, worst, clientWorst)
+	if got := h.do("dbsize"); got != rZero {
+		t.Fatalf("dbsize = %q after %d runs", got, runs)
+	}
+	if got := expiredTotal(h.eng); got != n {
+		t.Fatalf("expired_keys = %d, want %d", got, n)
+	}
+	// Holds are bounded by the clock the cycle reads, so only a stall of
+	// the whole process (a descheduled thread on a busy machine, a GC
+	// pause) stretches one: allow a few, not a habit.
+	if !raceEnabled && long*50 > holds {
+		t.Errorf("%d of %d lock holds took over 1ms", long, holds)
+	}
+	if worst > 50*time.Millisecond {
+		t.Errorf("the cycle held the lock for %v", worst)
+	}
+}
+
+// TestEngineStartStop: the background goroutine reclaims expired keys at
+// the configured hz without being asked, follows hz changes, and stops.
+func TestEngineStartStop(t *testing.T) {
+	rt, err := router.New(router.ModeSlots, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	now, hz := int64(testEpoch), 50
+	e, err := NewEngine(Options{Instances: 4, Databases: 4, Router: rt,
+		Now: func() int64 { mu.Lock(); defer mu.Unlock(); return now },
+		Hz:  func() int { mu.Lock(); defer mu.Unlock(); return hz },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Hz(); got != 50 {
+		t.Fatalf("Hz() = %d", got)
+	}
+	h := &harness{t: t, eng: e, now: testEpoch, proto: 2}
+	fillVolatile(h, "k", 1000, 5)
+	e.Start()
+	e.Start() // a second Start is a no-op
+	defer e.Stop()
+	mu.Lock()
+	now += 6
+	hz = 500 // read again after the next run
+	mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && h.do("dbsize") != rZero {
+		time.Sleep(time.Millisecond)
+	}
+	if got := h.do("dbsize"); got != rZero {
+		t.Fatalf("dbsize = %q: the background cycle did not reclaim the keys", got)
+	}
+	e.Stop()
+	e.Stop()
+	fillVolatile(h, "j", 10, -1) // already expired, but nothing runs now
+	time.Sleep(30 * time.Millisecond)
+	if got := h.do("dbsize"); got != rInt(10) {
+		t.Fatalf("dbsize = %q after Stop, want 10", got)
+	}
+	for _, bad := range []int{0, -3, 9999} {
+		mu.Lock()
+		hz = bad
+		mu.Unlock()
+		if got := e.Hz(); got < 1 || got > 500 {
+			t.Errorf("Hz() = %d for hz %d", got, bad)
+		}
+	}
+}
