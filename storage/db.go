@@ -21,32 +21,23 @@ const (
 // rest; the directory is two-level so an instance pays only for the slot
 // pages it has keys in (an instance owns 256 of 16384 slots by default).
 //
-// vol lists every key with a deadline, densely, so the active expire cycle
-// can draw a uniformly random one in O(1) (a Go map's iteration order is
-// not a random sample). Each listed Value knows its position (Value.vidx),
-// so removal is a swap with the last entry, also O(1). put, remove and
-// setExpire keep it right; nothing else changes a stored key's deadline.
+// vol lists every key with a deadline for the active expire cycle's
+// sampling (volindex.go). put, remove and setExpire keep it right; nothing
+// else changes a stored key's deadline.
 type DB struct {
 	dir  [slotChunks]*slotChunk
 	keys int64
-	vol  []volEntry
+	vol  volIndex
 	// avgTTL is Redis's db->avg_ttl: a running estimate, in ms, of the
 	// remaining time to live of the keys the expire cycle samples.
 	avgTTL int64
-}
-
-// volEntry is one key with a deadline. key is the same string the slot map
-// holds, so the index costs one entry per key, not a copy of its name.
-type volEntry struct {
-	key string
-	v   *Value
 }
 
 // Len is the number of keys, including expired keys not yet reclaimed.
 func (db *DB) Len() int64 { return db.keys }
 
 // Expires is the number of keys with a deadline.
-func (db *DB) Expires() int64 { return int64(len(db.vol)) }
+func (db *DB) Expires() int64 { return int64(db.vol.len()) }
 
 func (db *DB) slot(slot int) *slotKeys {
 	c := db.dir[slot/slotChunkLen]
@@ -89,14 +80,14 @@ func (db *DB) put(slot int, key []byte, v *Value) *Value {
 	}
 	if old != nil && old.expireAt != 0 {
 		s.expires--
-		db.volRemove(old)
+		db.vol.remove(old)
 	}
 	k := string(key)
 	s.m[k] = v
 	v.vidx = 0
 	if v.expireAt != 0 {
 		s.expires++
-		db.volAdd(k, v)
+		db.vol.add(k, v)
 	}
 	return old
 }
@@ -115,7 +106,7 @@ func (db *DB) remove(slot int, key []byte) *Value {
 	db.keys--
 	if v.expireAt != 0 {
 		s.expires--
-		db.volRemove(v)
+		db.vol.remove(v)
 	}
 	return v
 }
@@ -127,34 +118,12 @@ func (db *DB) setExpire(slot int, key []byte, v *Value, at int64) {
 	switch {
 	case v.expireAt == 0 && at != 0:
 		s.expires++
-		db.volAdd(string(key), v)
+		db.vol.add(string(key), v)
 	case v.expireAt != 0 && at == 0:
 		s.expires--
-		db.volRemove(v)
+		db.vol.remove(v)
 	}
 	v.expireAt = at
-}
-
-func (db *DB) volAdd(key string, v *Value) {
-	db.vol = append(db.vol, volEntry{key: key, v: v})
-	v.vidx = uint32(len(db.vol))
-}
-
-// volRemove takes v out of the index by moving the last entry into its
-// place. The array shrinks once it is mostly empty, so a mass expiry
-// gives its memory back.
-func (db *DB) volRemove(v *Value) {
-	i, last := int(v.vidx)-1, len(db.vol)-1
-	if i != last {
-		db.vol[i] = db.vol[last]
-		db.vol[i].v.vidx = uint32(i + 1)
-	}
-	db.vol[last] = volEntry{}
-	db.vol = db.vol[:last]
-	v.vidx = 0
-	if c := cap(db.vol); c > 64 && len(db.vol) < c/4 {
-		db.vol = append(make([]volEntry, 0, c/2), db.vol...)
-	}
 }
 
 // SlotLen is the number of keys stored in slot.

@@ -35,11 +35,41 @@
 //
 // Keyspace is the only door to the data. It routes each key to its
 // instance with the routing snapshot the command was dispatched with,
-// applies lazy expiry (a key is expired when now > deadline, as in Redis),
+// applies lazy expiry (see Expiry),
 // keeps each value's LRU access clock (lru.go; lookups for EXISTS, TYPE,
 // TTL and OBJECT do not touch it, as Redis's LOOKUP_NOTOUCH), and does the
 // memory accounting, so multi-key commands need no special code for keys
 // on different instances.
+//
+// # Expiry
+//
+// A deadline is an absolute time in Unix ms (Value.expireAt) and a key is
+// expired once now > deadline, as in Redis. Expiry is both lazy and
+// active. Lazily, Keyspace deletes an expired key when a command looks it
+// up. Actively, Redis 7.0's slow activeExpireCycle (expire.go) runs hz
+// times a second from a goroutine the engine owns (Engine.Start/Stop):
+// for every database of every instance it checks 20 keys with a deadline,
+// deletes the expired ones and goes again while more than 10% of the
+// sample had expired, within 25% of the period; running averages of the
+// sampled TTLs and stale shares give INFO's avg_ttl and
+// expired_stale_perc. Both paths count expired_keys, give back the memory
+// and call Options.OnExpire (persistence logs the DEL there). DBSIZE and
+// INFO keyspace count expired keys until they are reclaimed, as Redis's do.
+//
+// Sampling must be uniform, and Go's map iteration is not, so each DB also
+// lists its keys with a deadline densely (DB.vol, volindex.go): a random
+// index is a random key in O(1). Each listed Value records its position
+// (Value.vidx, in what was padding: a Value stays 64 bytes), so removal
+// swaps the last entry into the hole, also O(1). The list is paged, so
+// neither growing nor shrinking it copies it under a lock. DB.put, DB.remove and
+// DB.setExpire, which every store, delete, rename, move, copy and
+// deadline change goes through, keep the array right; a flush drops it.
+//
+// The cycle never holds an instance lock for long: it takes the lock,
+// samples until about 500µs have passed (the loop in hand is 20 keys,
+// microseconds), releases it and yields so a waiting command gets in,
+// then takes it again. A mass expiry (200,000 keys at once on one
+// instance) so costs commands well under a millisecond of waiting.
 //
 // # Locking
 //

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -41,9 +42,12 @@ const (
 type expireRun struct {
 	sampled, expired int64
 	// maxHold is the longest the run held an instance lock; holds counts
-	// the holds and longHolds those over a millisecond.
-	maxHold          time.Duration
-	holds, longHolds int
+	// the holds and longHolds those over a millisecond. maxHoldCPU is the
+	// longest hold in CPU time of the running thread, measured only when
+	// a test sets cron.threadCPU: on a busy machine the wall time of a
+	// hold includes whatever time the thread was descheduled.
+	maxHold, maxHoldCPU time.Duration
+	holds, longHolds    int
 	// timeCapped is set when the run stopped on its time budget with
 	// work left (Redis's timelimit_exit).
 	timeCapped bool
@@ -60,8 +64,30 @@ type cron struct {
 	// database gets its turn, as Redis's current_db.
 	next int
 	// timeCapReached counts runs that hit their time budget
-	// (stat_expired_time_cap_reached_count).
+	// (stat_expired_time_cap_reached_count); usedMicros is the time runs
+	// took (stat_expire_cycle_time_used); stalePerc is the running
+	// estimate of the share of keys with a deadline that are expired but
+	// not yet reclaimed (stat_expired_stale_perc, float64 bits). Written
+	// by the one goroutine running the cycle, read by INFO.
 	timeCapReached atomic.Int64
+	usedMicros     atomic.Int64
+	stalePerc      atomic.Uint64
+	// threadCPU, set by tests only, reads the CPU time of the calling
+	// thread.
+	threadCPU func() time.Duration
+}
+
+// ExpireStats are the active expire cycle's counters for INFO stats.
+type ExpireStats struct {
+	// StalePerc estimates the fraction (0..1) of keys with a deadline that
+	// are expired but not yet reclaimed: a running average over runs,
+	// each weighing 5%, of the share of sampled keys found expired.
+	StalePerc float64
+	// TimeCapReached counts runs that ended on their time budget with
+	// work left.
+	TimeCapReached int64
+	// CycleTime is the time spent in runs.
+	CycleTime time.Duration
 }
 
 // Start starts the engine's background work, the active expire cycle, run
@@ -97,9 +123,16 @@ func (e *Engine) Hz() int {
 	return min(max(hz, 1), 500)
 }
 
-// ExpireTimeCapReached counts expire cycle runs that stopped on their time
-// budget with expired keys left (Redis's expired_time_cap_reached_count).
-func (e *Engine) ExpireTimeCapReached() int64 { return e.cron.timeCapReached.Load() }
+// ExpireStats reads the active expire cycle's counters, Redis's
+// expired_stale_perc, expired_time_cap_reached_count and
+// expire_cycle_cpu_milliseconds.
+func (e *Engine) ExpireStats() ExpireStats {
+	return ExpireStats{
+		StalePerc:      math.Float64frombits(e.cron.stalePerc.Load()),
+		TimeCapReached: e.cron.timeCapReached.Load(),
+		CycleTime:      time.Duration(e.cron.usedMicros.Load()) * time.Microsecond,
+	}
+}
 
 func (e *Engine) cronLoop(stop, done chan struct{}) {
 	defer close(done)
@@ -143,6 +176,13 @@ func (e *Engine) activeExpireCycle(budget time.Duration) expireRun {
 			break
 		}
 	}
+	e.cron.usedMicros.Add(time.Since(start).Microseconds())
+	var perc float64
+	if run.sampled > 0 {
+		perc = float64(run.expired) / float64(run.sampled)
+	}
+	old := math.Float64frombits(e.cron.stalePerc.Load())
+	e.cron.stalePerc.Store(math.Float64bits(perc*0.05 + old*0.95))
 	return run
 }
 
@@ -151,6 +191,10 @@ func (e *Engine) activeExpireCycle(budget time.Duration) expireRun {
 // before the database was done.
 func (e *Engine) expireDB(in *Instance, dbi int, end time.Time, run *expireRun) bool {
 	for {
+		var cpu time.Duration
+		if e.cron.threadCPU != nil {
+			cpu = e.cron.threadCPU()
+		}
 		in.lock()
 		held := time.Now()
 		until := held.Add(expireLockHold)
@@ -160,6 +204,9 @@ func (e *Engine) expireDB(in *Instance, dbi int, end time.Time, run *expireRun) 
 		done := e.expireLoops(in, dbi, until, run)
 		hold := time.Since(held)
 		in.unlock()
+		if e.cron.threadCPU != nil {
+			run.maxHoldCPU = max(run.maxHoldCPU, e.cron.threadCPU()-cpu)
+		}
 		run.maxHold = max(run.maxHold, hold)
 		run.holds++
 		if hold > time.Millisecond {
@@ -185,7 +232,7 @@ func (e *Engine) expireDB(in *Instance, dbi int, end time.Time, run *expireRun) 
 func (e *Engine) expireLoops(in *Instance, dbi int, until time.Time, run *expireRun) bool {
 	db := &in.dbs[dbi]
 	for {
-		n := len(db.vol)
+		n := db.vol.len()
 		if n == 0 {
 			db.avgTTL = 0
 			return true
@@ -194,7 +241,7 @@ func (e *Engine) expireLoops(in *Instance, dbi int, until time.Time, run *expire
 		var sampled, expired, live int64
 		var ttlSum float64
 		check := func(i int) {
-			ent := db.vol[i]
+			ent := *db.vol.at(i)
 			at := ent.v.expireAt
 			sampled++
 			if now > at {
@@ -214,7 +261,7 @@ func (e *Engine) expireLoops(in *Instance, dbi int, until time.Time, run *expire
 			}
 		} else {
 			for range expireKeysPerLoop {
-				check(rand.IntN(len(db.vol)))
+				check(rand.IntN(db.vol.len()))
 			}
 		}
 		run.sampled += sampled

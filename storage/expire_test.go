@@ -3,6 +3,7 @@ package storage
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -79,10 +80,10 @@ func indexError(db *DB) error {
 			n++
 			volatile++
 			i := int(v.vidx) - 1
-			if i < 0 || i >= len(db.vol) {
-				return fmt.Errorf("volatile key %q has index %d of %d", k, v.vidx, len(db.vol))
+			if i < 0 || i >= db.vol.len() {
+				return fmt.Errorf("volatile key %q has index %d of %d", k, v.vidx, db.vol.len())
 			}
-			if ent := db.vol[i]; ent.v != v || ent.key != k {
+			if ent := db.vol.at(i); ent.v != v || ent.key != k {
 				return fmt.Errorf("volatile key %q: entry %d holds %q", k, i, ent.key)
 			}
 		}
@@ -93,10 +94,14 @@ func indexError(db *DB) error {
 	if keys != db.keys {
 		return fmt.Errorf("counts %d keys, has %d", db.keys, keys)
 	}
-	if volatile != int64(len(db.vol)) {
-		return fmt.Errorf("index holds %d entries, %d keys have a deadline", len(db.vol), volatile)
+	if volatile != int64(db.vol.len()) {
+		return fmt.Errorf("index holds %d entries, %d keys have a deadline", db.vol.len(), volatile)
 	}
-	for i, ent := range db.vol {
+	if used := (db.vol.len() + volPageLen - 1) / volPageLen; len(db.vol.pages) > used+1 {
+		return fmt.Errorf("index keeps %d pages for %d entries", len(db.vol.pages), db.vol.len())
+	}
+	for i := range db.vol.len() {
+		ent := db.vol.at(i)
 		if ent.v.vidx != uint32(i+1) {
 			return fmt.Errorf("entry %d (%q) records index %d", i, ent.key, ent.v.vidx)
 		}
@@ -336,8 +341,9 @@ func TestActiveExpireLeavesFewStale(t *testing.T) {
 		var c int
 		h.eng.Locked(func() {
 			for _, in := range h.eng.insts {
-				for _, ent := range in.dbs[0].vol {
-					if h.now > ent.v.expireAt {
+				vol := &in.dbs[0].vol
+				for i := range vol.len() {
+					if h.now > vol.at(i).v.expireAt {
 						c++
 					}
 				}
@@ -443,11 +449,18 @@ func fillVolatile(h *harness, prefix string, n int, ttl int64) {
 // The cycle reclaims them over several runs, never holding the instance
 // lock much longer than expireLockHold, and a client hammering the same
 // instance meanwhile is never kept waiting long.
+//
+// The bound is checked on the CPU time each hold took, which is the work
+// the cycle does under the lock; wall times are reported too, but on a
+// shared machine they include any time the thread was descheduled.
 func TestActiveExpireLockHold(t *testing.T) {
 	h := newHarness(t, 1)
 	const n = 200000
 	fillVolatile(h, "k", n, 10)
 	h.advance(11)
+	h.eng.cron.threadCPU = threadCPUClock()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 
 	stop := make(chan struct{})
 	waits := make(chan time.Duration, 1)
@@ -468,12 +481,13 @@ func TestActiveExpireLockHold(t *testing.T) {
 		}
 	}()
 
-	var worst time.Duration
+	var worst, worstCPU time.Duration
 	var runs, capped, holds, long int
 	start := time.Now()
 	for h.eng.insts[0].dbs[0].Expires() > 0 && runs < 10000 {
 		run := h.eng.activeExpireCycle(25 * time.Millisecond)
 		worst = max(worst, run.maxHold)
+		worstCPU = max(worstCPU, run.maxHoldCPU)
 		holds += run.holds
 		long += run.longHolds
 		runs++
@@ -484,22 +498,24 @@ func TestActiveExpireLockHold(t *testing.T) {
 	took := time.Since(start)
 	close(stop)
 	clientWorst := <-waits
-	t.Logf("%d keys reclaimed in %d runs (%d time-capped), %v of cycle time; %d lock holds, %d over 1ms, longest %v; longest GET by a concurrent client %v",
-		n, runs, capped, took.Round(time.Microsecond), holds, long, worst, clientWorst)
+	t.Logf("%d keys reclaimed in %d runs (%d time-capped), %v of cycle time; %d lock holds: longest %v of CPU time; in wall time longest %v, %d over 1ms; longest GET by a concurrent client %v",
+		n, runs, capped, took.Round(time.Microsecond), holds, worstCPU, worst, long, clientWorst)
 	if got := h.do("dbsize"); got != rZero {
 		t.Fatalf("dbsize = %q after %d runs", got, runs)
 	}
 	if got := expiredTotal(h.eng); got != n {
 		t.Fatalf("expired_keys = %d, want %d", got, n)
 	}
-	// Holds are bounded by the clock the cycle reads, so only a stall of
-	// the whole process (a descheduled thread on a busy machine, a GC
-	// pause) stretches one: allow a few, not a habit.
-	if !raceEnabled && long*50 > holds {
-		t.Errorf("%d of %d lock holds took over 1ms", long, holds)
+	limit := time.Millisecond
+	if raceEnabled {
+		limit = 5 * time.Millisecond
 	}
-	if worst > 50*time.Millisecond {
-		t.Errorf("the cycle held the lock for %v", worst)
+	if h.eng.cron.threadCPU != nil && worstCPU > limit {
+		t.Errorf("a lock hold took %v of CPU time, limit %v", worstCPU, limit)
+	}
+	st := h.eng.ExpireStats()
+	if st.TimeCapReached != int64(capped) || capped == 0 || st.StalePerc <= 0 || st.StalePerc > 1 || st.CycleTime <= 0 {
+		t.Errorf("ExpireStats %+v after %d time-capped runs", st, capped)
 	}
 }
 

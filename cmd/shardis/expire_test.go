@@ -81,6 +81,11 @@ func TestActiveExpiry(t *testing.T) {
 	if m := regexp.MustCompile(`expired_keys:(\d+)`).FindStringSubmatch(stats); m == nil || m[1] != "10" {
 		t.Errorf("expired_keys in %q, want 10", m)
 	}
+	for _, f := range []string{`expired_stale_perc:\d+\.\d\d\r\n`, `expired_time_cap_reached_count:0\r\n`, `expire_cycle_cpu_milliseconds:\d+\r\n`} {
+		if !regexp.MustCompile(f).MatchString(stats) {
+			t.Errorf("INFO stats has no %s", f)
+		}
+	}
 	keys, expires, avg := db0Stats(t, c)
 	if keys != 1 || expires != 1 || avg <= 990_000 || avg > 1_000_000 {
 		t.Errorf("db0 keys=%d expires=%d avg_ttl=%d, want 1, 1 and just under 1000000", keys, expires, avg)
