@@ -146,6 +146,7 @@ func newDiffSession(t testing.TB, rc *redisConn, proto int) *diffSession {
 	h := newHarness(t, 4)
 	h.now = time.Now().UnixMilli()
 	h.putList("list")
+	t.Cleanup(func() { checkExpireIndex(t, h.eng) })
 	return &diffSession{t: t, rc: rc, h: h, proto: proto}
 }
 
