@@ -52,13 +52,13 @@ const valueOverhead = 64
 // milliseconds, 0 for none; it is changed only through Keyspace so that the
 // per-database expiry counts and the expiry sample index stay right.
 //
-// A Value is 64 bytes, one cache line (value_test.go pins it): the fields
-// the engine keeps for itself are packed into what would be padding.
+// A Value is 64 bytes, one cache line (TestValueIsOneCacheLine pins it):
+// the fields the engine keeps for itself are packed tightly to stay so.
 type Value struct {
 	Kind Kind
 	Enc  Encoding
 	// vidx is the value's position in its database's volatile-key index
-	// plus one (expire.go), 0 when it is not there: every value with a
+	// plus one (volindex.go), 0 when it is not there: every value with a
 	// deadline is, so the active expire cycle can sample them uniformly.
 	vidx uint32
 	// expireAt is the absolute deadline in Unix ms; 0 means persistent.
