@@ -115,16 +115,27 @@ func (l *listValue) locate(i int) (k, off int) {
 			j -= c
 		}
 	}
+	// Within the node, skip entries from its nearer end; short ones (one
+	// length byte each side) without a call.
 	nd := l.node(k)
+	b := nd.buf
 	if c := int(nd.count); i < c/2 {
 		off = int(nd.off)
 		for ; i > 0; i-- {
-			_, off = listEntryNext(nd.buf, off)
+			if n := b[off]; n < 0x80 {
+				off += int(n) + 2
+			} else {
+				_, off = listEntryNext(b, off)
+			}
 		}
 	} else {
-		off = len(nd.buf)
+		off = len(b)
 		for j := c - i; j > 0; j-- {
-			_, off = listEntryPrev(nd.buf, off)
+			if n := b[off-1]; n < 0x80 {
+				off -= int(n) + 2
+			} else {
+				_, off = listEntryPrev(b, off)
+			}
 		}
 	}
 	return k, off
@@ -158,7 +169,9 @@ func (l *listValue) pushFront(b []byte) {
 	}
 	nd := l.node(0)
 	sz := listEntrySize(len(b))
-	nd.room(sz, true, fill)
+	if int(nd.off) < sz {
+		nd.room(sz, true, fill)
+	}
 	nd.off -= int32(sz)
 	putListEntry(nd.buf[nd.off:], b)
 	nd.count++
@@ -174,8 +187,11 @@ func (l *listValue) pushBack(b []byte) {
 	}
 	nd := l.node(int(l.nn) - 1)
 	sz := listEntrySize(len(b))
-	nd.room(sz, false, fill)
 	end := len(nd.buf)
+	if cap(nd.buf)-end < sz {
+		nd.room(sz, false, fill)
+		end = len(nd.buf)
+	}
 	nd.buf = nd.buf[:end+sz]
 	putListEntry(nd.buf[end:], b)
 	nd.count++
@@ -416,45 +432,64 @@ func (l *listValue) mergeNodes() {
 // (prev), without allocating. The list must not change meanwhile.
 type listIter struct {
 	l   *listValue
-	k   int // current node
-	off int // next entry's start (forwards) or previous entry's end (backwards)
+	k   int    // current node
+	buf []byte // its buffer
+	off int    // next entry's start (forwards) or previous entry's end (backwards)
 }
 
 // iterFrom is positioned so next returns element i (0 ≤ i < n).
 func (l *listValue) iterFrom(i int) listIter {
 	k, off := l.locate(i)
-	return listIter{l: l, k: k, off: off}
+	return listIter{l: l, k: k, buf: l.node(k).buf, off: off}
 }
 
 // iterBefore is positioned so prev returns element i (0 ≤ i < n).
 func (l *listValue) iterBefore(i int) listIter {
 	k, off := l.locate(i)
-	_, end := listEntryNext(l.node(k).buf, off)
-	return listIter{l: l, k: k, off: end}
+	buf := l.node(k).buf
+	_, end := listEntryNext(buf, off)
+	return listIter{l: l, k: k, buf: buf, off: end}
 }
 
-// next returns the element at the position and moves past it.
+// next returns the element at the position and moves past it. Elements
+// under 128 bytes decode inline (next is small enough to be inlined):
+// LRANGE spends its time here.
 func (it *listIter) next() []byte {
-	nd := it.l.node(it.k)
-	if it.off >= len(nd.buf) {
-		it.k++
-		nd = it.l.node(it.k)
-		it.off = int(nd.off)
+	b, off := it.buf, it.off
+	if off < len(b) && b[off] < 0x80 {
+		end := off + 1 + int(b[off])
+		it.off = end + 1
+		return b[off+1 : end : end]
 	}
-	e, next := listEntryNext(nd.buf, it.off)
+	return it.nextSlow()
+}
+
+// nextSlow is next moving to the following node or decoding a long
+// element.
+func (it *listIter) nextSlow() []byte {
+	if it.off >= len(it.buf) {
+		it.k++
+		nd := it.l.node(it.k)
+		it.buf, it.off = nd.buf, int(nd.off)
+	}
+	e, next := listEntryNext(it.buf, it.off)
 	it.off = next
 	return e
 }
 
 // prev returns the element before the position and moves before it.
 func (it *listIter) prev() []byte {
-	nd := it.l.node(it.k)
-	if it.off <= int(nd.off) {
+	if it.off <= int(it.l.node(it.k).off) {
 		it.k--
-		nd = it.l.node(it.k)
-		it.off = len(nd.buf)
+		it.buf = it.l.node(it.k).buf
+		it.off = len(it.buf)
 	}
-	e, start := listEntryPrev(nd.buf, it.off)
+	if n := int(it.buf[it.off-1]); n < 0x80 {
+		s := it.off - 1 - n
+		it.off = s - 1
+		return it.buf[s : s+n : s+n]
+	}
+	e, start := listEntryPrev(it.buf, it.off)
 	it.off = start
 	return e
 }

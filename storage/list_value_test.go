@@ -232,3 +232,33 @@ func lastIndex(s []string, v string) int {
 	}
 	return -1
 }
+
+func BenchmarkListPushPop(b *testing.B) {
+	l := newListValue()
+	l.pushBack([]byte("xxx"))
+	for b.Loop() {
+		l.pushBack([]byte("xxx"))
+		l.pop(false)
+	}
+}
+
+func BenchmarkListPushFront(b *testing.B) {
+	l := newListValue()
+	for b.Loop() {
+		l.pushFront([]byte("element:000000"))
+	}
+}
+
+func BenchmarkListRangeTail100(b *testing.B) {
+	l := newListValue()
+	for i := 0; i < 10000; i++ {
+		l.pushBack([]byte("element:" + itoa(i)))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		it := l.iterFrom(l.Len() - 100)
+		for range 100 {
+			it.next()
+		}
+	}
+}
