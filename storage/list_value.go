@@ -169,11 +169,21 @@ func (l *listValue) pushFront(b []byte) {
 	}
 	nd := l.node(0)
 	sz := listEntrySize(len(b))
-	if int(nd.off) < sz {
-		nd.room(sz, true, fill)
+	if nd.count == 0 {
+		// A new node is filled as an append, so off stays small (it is
+		// 32 bits) even for an element of gigabytes, which always gets
+		// a node of its own; the next push makes room at the front.
+		nd.room(sz, false, fill)
+		end := len(nd.buf)
+		nd.buf = nd.buf[:end+sz]
+		putListEntry(nd.buf[end:], b)
+	} else {
+		if int(nd.off) < sz {
+			nd.room(sz, true, fill)
+		}
+		nd.off -= int32(sz)
+		putListEntry(nd.buf[nd.off:], b)
 	}
-	nd.off -= int32(sz)
-	putListEntry(nd.buf[nd.off:], b)
 	nd.count++
 	l.n++
 	l.bytes += int64(len(b))
