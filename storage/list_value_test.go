@@ -262,3 +262,36 @@ func BenchmarkListRangeTail100(b *testing.B) {
 		}
 	}
 }
+
+// TestListRotateReplies rotates a one-node list with LMOVE and RPOPLPUSH
+// onto itself, both ways: the pop frees room at one end that the push at
+// the other may compact over, and the reply must still be the element.
+func TestListRotateReplies(t *testing.T) {
+	h := newHarness(t, 1)
+	var model []string
+	for i := 0; i < 40; i++ {
+		e := "element:" + itoa(i)
+		h.do("RPUSH", "l", e)
+		model = append(model, e)
+	}
+	for step := 0; step < 400; step++ {
+		var got, want string
+		switch step % 3 {
+		case 0:
+			got, want = h.do("LMOVE", "l", "l", "LEFT", "RIGHT"), rBulk(model[0])
+			model = append(model[1:], model[0])
+		case 1:
+			got, want = h.do("RPOPLPUSH", "l", "l"), rBulk(model[len(model)-1])
+			model = append([]string{model[len(model)-1]}, model[:len(model)-1]...)
+		default:
+			got, want = h.do("LMOVE", "l", "l", "LEFT", "RIGHT"), rBulk(model[0])
+			model = append(model[1:], model[0])
+		}
+		if got != want {
+			t.Fatalf("step %d: reply %q, want %q", step, got, want)
+		}
+	}
+	if got, want := h.do("LRANGE", "l", "0", "-1"), rStrs(model...); got != want {
+		t.Fatalf("LRANGE %q, want %q", got, want)
+	}
+}
