@@ -461,17 +461,25 @@ func (l *listValue) iterBefore(i int) listIter {
 	return listIter{l: l, k: k, buf: buf, off: end}
 }
 
-// next returns the element at the position and moves past it. Elements
-// under 128 bytes decode inline (next is small enough to be inlined):
-// LRANGE spends its time here.
+// next returns the element at the position and moves past it.
 func (it *listIter) next() []byte {
+	if e, ok := it.nextFast(); ok {
+		return e
+	}
+	return it.nextSlow()
+}
+
+// nextFast is next for an element under 128 bytes in the current node,
+// small enough to be inlined into a caller's loop (LRANGE's); ok is false
+// otherwise, and nextSlow takes over.
+func (it *listIter) nextFast() ([]byte, bool) {
 	b, off := it.buf, it.off
 	if off < len(b) && b[off] < 0x80 {
 		end := off + 1 + int(b[off])
 		it.off = end + 1
-		return b[off+1 : end : end]
+		return b[off+1 : end : end], true
 	}
-	return it.nextSlow()
+	return nil, false
 }
 
 // nextSlow is next moving to the following node or decoding a long

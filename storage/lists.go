@@ -302,7 +302,11 @@ func cmdLRange(c *Ctx) {
 	}
 	it := l.iterFrom(from)
 	for ; n > 0; n-- {
-		c.W.Bulk(it.next())
+		e, ok := it.nextFast() // inlined: short elements cost no call
+		if !ok {
+			e = it.nextSlow()
+		}
+		c.W.Bulk(e)
 	}
 }
 
