@@ -167,7 +167,7 @@ var params = []param{
 		name: "list-max-listpack-size", alias: "list-max-ziplist-size", def: "-2", mutable: true,
 		kind: integer(math.MinInt32, math.MaxInt32, func(v *values) *int { return &v.listMaxListpackSize }),
 		doc: "Size of one node of a list as DUMP and snapshots write it (quicklist nodes): a positive " +
-			"number of elements, or -1..-5 for 4, 8, 16, 32 or 64 KiB. In memory lists are one ring buffer.",
+			"number of elements, or -1..-5 for 4, 8, 16, 32 or 64 KiB. In memory lists are quicklists of nodes bounded alike.",
 	},
 	{
 		name: "list-compress-depth", def: "0", mutable: true,

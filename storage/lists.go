@@ -297,8 +297,16 @@ func cmdLRange(c *Ctx) {
 	}
 	from, n := clampRange(start, stop, l.Len())
 	c.W.Array(n)
-	for i := from; i < from+n; i++ {
-		c.W.Bulk(l.at(i))
+	if n == 0 {
+		return
+	}
+	it := l.iterFrom(from)
+	for ; n > 0; n-- {
+		e, ok := it.nextFast() // inlined: short elements cost no call
+		if !ok {
+			e = it.nextSlow()
+		}
+		c.W.Bulk(e)
 	}
 }
 
@@ -389,8 +397,12 @@ func opLInsert(ks *Keyspace, key []byte, after bool, pivot, elem []byte) (int64,
 		return 0, err
 	}
 	l := v.Obj.(*listValue)
+	if l.Len() == 0 {
+		return -1, nil
+	}
+	it := l.iterFrom(0)
 	for i := 0; i < l.Len(); i++ {
-		if bytes.Equal(l.at(i), pivot) {
+		if bytes.Equal(it.next(), pivot) {
 			if after {
 				i++
 			}
@@ -486,12 +498,23 @@ func opLPos(l *listValue, elem []byte, rank, count, maxlen int64) []int {
 	var out []int
 	var matches int64
 	n := l.Len()
+	if n == 0 {
+		return nil
+	}
+	var it listIter
+	if fromTail {
+		it = l.iterBefore(n - 1)
+	} else {
+		it = l.iterFrom(0)
+	}
 	for k := 0; k < n && (maxlen == 0 || int64(k) < maxlen); k++ {
-		i := k
+		i, e := k, []byte(nil)
 		if fromTail {
-			i = n - 1 - k
+			i, e = n-1-k, it.prev()
+		} else {
+			e = it.next()
 		}
-		if !bytes.Equal(l.at(i), elem) {
+		if !bytes.Equal(e, elem) {
 			continue
 		}
 		if matches++; matches < rank {
@@ -560,13 +583,18 @@ func opLMove(ks *Keyspace, src, dst []byte, from, to bool) ([]byte, error) {
 	}
 	sl := sv.Obj.(*listValue)
 	elem := sl.pop(from)
+	if dv == sv {
+		// The popped bytes alias the node they left, which the push
+		// below may reuse or move.
+		elem = append([]byte{}, elem...) // non-nil: nil means no element
+	}
 	dv.Obj.(*listValue).push(elem, to)
 	listDone(ks, dst, dv, dstNew)
 	if dv != sv {
 		listDone(ks, src, sv, false)
 	}
-	// elem is the popped copy, not the stored one (push copies), so the
-	// caller may reply with it whatever happens to the lists next.
+	// elem is not the stored copy (push copies) and src does not change
+	// again, so the caller may reply with it.
 	return elem, nil
 }
 

@@ -172,11 +172,14 @@ func rdbAppendList(b []byte, v *Value) []byte {
 // list-max-listpack-size in force would have made.
 func quicklistNodes(l *listValue) [][]byte {
 	var nodes [][]byte
-	i := 0
+	if l == nil || l.Len() == 0 {
+		return nil
+	}
+	it := l.iterFrom(0)
 	quicklistCuts(l, func(count, _ int) {
 		lp := newListpack()
-		for end := i + count; i < end; i++ {
-			lp.appendString(l.at(i))
+		for ; count > 0; count-- {
+			lp.appendString(it.next())
 		}
 		nodes = append(nodes, lp.bytes())
 	})
@@ -187,9 +190,13 @@ func quicklistNodes(l *listValue) [][]byte {
 // each node quicklistNodes makes, without building them.
 func quicklistCuts(l *listValue, node func(count, size int)) {
 	fill := encoding().ListMaxListpackSize
+	if l == nil || l.Len() == 0 {
+		return
+	}
 	count, size := 0, 0
-	for i := 0; l != nil && i < l.Len(); i++ {
-		e := l.at(i)
+	it := l.iterFrom(0)
+	for i := 0; i < l.Len(); i++ {
+		e := it.next()
 		if count > 0 && !quicklistAllowInsert(size, count, fill, len(e)) {
 			node(count, size)
 			count = 0

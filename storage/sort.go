@@ -222,17 +222,21 @@ func sortSource(v *Value, o sortOpts, start, end int64) []sortItem {
 	case KindList:
 		l := v.Obj.(*listValue)
 		if !ranged {
-			for i := 0; i < l.Len(); i++ {
-				add(l.at(i))
+			start, end = 0, int64(l.Len())-1
+		}
+		if start > end || l.Len() == 0 {
+			break
+		}
+		if ranged && o.desc {
+			it := l.iterBefore(l.Len() - 1 - int(start))
+			for i := start; i <= end; i++ {
+				add(it.prev())
 			}
 			break
 		}
+		it := l.iterFrom(int(start))
 		for i := start; i <= end; i++ {
-			if o.desc {
-				add(l.at(l.Len() - 1 - int(i)))
-			} else {
-				add(l.at(int(i)))
-			}
+			add(it.next())
 		}
 	case KindSet:
 		v.Obj.(*setObj).each(func(m []byte) bool { add(append([]byte{}, m...)); return true })
