@@ -60,7 +60,7 @@ func (k *Keyspace) instance(key []byte) *Instance {
 func (k *Keyspace) Get(key []byte) *Value {
 	v, _ := k.lookup(key)
 	if v != nil {
-		v.setAccess(lruClock(k.now))
+		k.touch(v)
 	}
 	return v
 }
@@ -70,9 +70,18 @@ func (k *Keyspace) Get(key []byte) *Value {
 func (k *Keyspace) Read(key []byte) *Value {
 	v := k.ReadNoTouch(key)
 	if v != nil {
-		v.setAccess(lruClock(k.now))
+		k.touch(v)
 	}
 	return v
+}
+
+// touch counts an access in v's LRU clock. The store is skipped while the
+// clock (one-second ticks) has not moved, so a hot key read from several
+// event loops does not bounce its cache line between cores.
+func (k *Keyspace) touch(v *Value) {
+	if c := lruClock(k.now); v.access() != c {
+		v.setAccess(c)
+	}
 }
 
 // ReadNoTouch is Read without counting an access in the LRU clock: the
