@@ -146,8 +146,8 @@ func objectComputeSize(v *Value, samples int64) int64 {
 		base := int64(sizeofRobj+sizeofZSet+sizeofZSkiplist+sizeofDict) + 8*dictSlots(z.zsl.length, 0) +
 			jemallocSize(zslNodeBase+zslLevelSize*zslMaxLevel)
 		var total, n int64
-		for x := z.zsl.header.level[0].forward; x != nil && n < samples; x = x.level[0].forward {
-			total += sdsAllocSize(len(x.member)) + sizeofDictEntry + jemallocSize(int64(zslNodeBase+zslLevelSize*len(x.level)))
+		for x := z.zsl.header.level()[0].forward; x != nil && n < samples; x = x.level()[0].forward {
+			total += sdsAllocSize(len(x.member)) + sizeofDictEntry + jemallocSize(int64(zslNodeBase+zslLevelSize*x.nlevel))
 			n++
 		}
 		return sampledAvg(base, total, n, z.zsl.length)

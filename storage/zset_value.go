@@ -3,6 +3,7 @@ package storage
 import (
 	"math/rand/v2"
 	"strings"
+	"unsafe"
 )
 
 // zsetEntryOverhead approximates the bytes one member of a skiplist costs
@@ -240,7 +241,7 @@ func (z *zsetValue) each(start, end int, rev bool, fn func(e zentry) bool) {
 		if rev {
 			x = x.backward
 		} else {
-			x = x.level[0].forward
+			x = x.level()[0].forward
 		}
 	}
 }
@@ -273,8 +274,8 @@ func (z *zsetValue) lexFirst(min lexBound) int {
 	}
 	r, x := 0, z.zsl.header
 	for i := z.zsl.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && !min.gteMin(f.member); f = x.level[i].forward {
-			r += x.level[i].span
+		for f := x.level()[i].forward; f != nil && !min.gteMin(f.member); f = x.level()[i].forward {
+			r += x.level()[i].span
 			x = f
 		}
 	}
@@ -298,8 +299,8 @@ func (z *zsetValue) lexLast(max lexBound) int {
 	}
 	r, x := 0, z.zsl.header
 	for i := z.zsl.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && max.lteMax(f.member); f = x.level[i].forward {
-			r += x.level[i].span
+		for f := x.level()[i].forward; f != nil && max.lteMax(f.member); f = x.level()[i].forward {
+			r += x.level()[i].span
 			x = f
 		}
 	}
@@ -330,7 +331,7 @@ func (z *zsetValue) Clone() any {
 		return c
 	}
 	c.zsl = newZsetSkiplist(len(z.zsl.dict))
-	for x := z.zsl.header.level[0].forward; x != nil; x = x.level[0].forward {
+	for x := z.zsl.header.level()[0].forward; x != nil; x = x.level()[0].forward {
 		c.zsl.add(x.score, x.member)
 	}
 	return c
@@ -363,7 +364,16 @@ type zslNode struct {
 	member   string
 	score    float64
 	backward *zslNode
-	level    []zslLevel
+	// nlevel is the length of the level array that lives right behind the
+	// node in the same allocation (see newZslNode); level() views it.
+	nlevel int
+}
+
+// level is the node's level array. Nodes are only ever allocated as one of
+// the zslNodeN types below, whose array directly follows the zslNode, so
+// the pointer stays inside the node's own allocation.
+func (n *zslNode) level() []zslLevel {
+	return unsafe.Slice((*zslLevel)(unsafe.Add(unsafe.Pointer(n), unsafe.Sizeof(zslNode{}))), n.nlevel)
 }
 
 type skiplist struct {
@@ -404,27 +414,27 @@ func newZslNode(score float64, member string, lvl int) *zslNode {
 	switch {
 	case lvl == 1:
 		c := &zslNode1{}
-		c.level, n = c.lv[:lvl], &c.zslNode
+		n = &c.zslNode
 	case lvl == 2:
 		c := &zslNode2{}
-		c.level, n = c.lv[:lvl], &c.zslNode
+		n = &c.zslNode
 	case lvl <= 4:
 		c := &zslNode4{}
-		c.level, n = c.lv[:lvl], &c.zslNode
+		n = &c.zslNode
 	case lvl <= 8:
 		c := &zslNode8{}
-		c.level, n = c.lv[:lvl], &c.zslNode
+		n = &c.zslNode
 	default:
 		c := &zslNodeMax{}
-		c.level, n = c.lv[:lvl], &c.zslNode
+		n = &c.zslNode
 	}
-	n.score, n.member = score, member
+	n.score, n.member, n.nlevel = score, member, lvl
 	return n
 }
 
 // init makes l an empty skiplist.
 func (l *skiplist) init() {
-	*l = skiplist{header: &zslNode{level: make([]zslLevel, zslMaxLevel)}, level: 1}
+	*l = skiplist{header: newZslNode(0, "", zslMaxLevel), level: 1}
 }
 
 func zslRandomLevel() int {
@@ -452,36 +462,36 @@ func (l *skiplist) insertNode(node *zslNode) {
 		if i < l.level-1 {
 			rank[i] = rank[i+1]
 		}
-		for f := x.level[i].forward; f != nil && zless(f.score, f.member, score, member); f = x.level[i].forward {
-			rank[i] += x.level[i].span
+		for f := x.level()[i].forward; f != nil && zless(f.score, f.member, score, member); f = x.level()[i].forward {
+			rank[i] += x.level()[i].span
 			x = f
 		}
 		update[i] = x
 	}
-	lvl := len(node.level)
+	lvl := node.nlevel
 	if lvl > l.level {
 		for i := l.level; i < lvl; i++ {
 			rank[i] = 0
 			update[i] = l.header
-			update[i].level[i].span = l.length
+			update[i].level()[i].span = l.length
 		}
 		l.level = lvl
 	}
 	x = node
 	for i := 0; i < lvl; i++ {
-		x.level[i].forward = update[i].level[i].forward
-		update[i].level[i].forward = x
-		x.level[i].span = update[i].level[i].span - (rank[0] - rank[i])
-		update[i].level[i].span = rank[0] - rank[i] + 1
+		x.level()[i].forward = update[i].level()[i].forward
+		update[i].level()[i].forward = x
+		x.level()[i].span = update[i].level()[i].span - (rank[0] - rank[i])
+		update[i].level()[i].span = rank[0] - rank[i] + 1
 	}
 	for i := lvl; i < l.level; i++ {
-		update[i].level[i].span++
+		update[i].level()[i].span++
 	}
 	x.backward = nil
 	if update[0] != l.header {
 		x.backward = update[0]
 	}
-	if f := x.level[0].forward; f != nil {
+	if f := x.level()[0].forward; f != nil {
 		f.backward = x
 	} else {
 		l.tail = x
@@ -495,29 +505,29 @@ func (l *skiplist) delete(score float64, member string) *zslNode {
 	var update [zslMaxLevel]*zslNode
 	x := l.header
 	for i := l.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && zless(f.score, f.member, score, member); f = x.level[i].forward {
+		for f := x.level()[i].forward; f != nil && zless(f.score, f.member, score, member); f = x.level()[i].forward {
 			x = f
 		}
 		update[i] = x
 	}
-	x = x.level[0].forward
+	x = x.level()[0].forward
 	if x == nil || x.score != score || x.member != member {
 		return nil
 	}
 	for i := 0; i < l.level; i++ {
-		if update[i].level[i].forward == x {
-			update[i].level[i].span += x.level[i].span - 1
-			update[i].level[i].forward = x.level[i].forward
+		if update[i].level()[i].forward == x {
+			update[i].level()[i].span += x.level()[i].span - 1
+			update[i].level()[i].forward = x.level()[i].forward
 		} else {
-			update[i].level[i].span--
+			update[i].level()[i].span--
 		}
 	}
-	if f := x.level[0].forward; f != nil {
+	if f := x.level()[0].forward; f != nil {
 		f.backward = x.backward
 	} else {
 		l.tail = x.backward
 	}
-	for l.level > 1 && l.header.level[l.level-1].forward == nil {
+	for l.level > 1 && l.header.level()[l.level-1].forward == nil {
 		l.level--
 	}
 	l.length--
@@ -529,8 +539,8 @@ func (l *skiplist) rank(score float64, member string) int {
 	r := 0
 	x := l.header
 	for i := l.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && !zless(score, member, f.score, f.member); f = x.level[i].forward {
-			r += x.level[i].span
+		for f := x.level()[i].forward; f != nil && !zless(score, member, f.score, f.member); f = x.level()[i].forward {
+			r += x.level()[i].span
 			x = f
 		}
 		if x.member == member && x != l.header {
@@ -545,8 +555,8 @@ func (l *skiplist) countBelow(s float64, inclusive bool) int {
 	r := 0
 	x := l.header
 	for i := l.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && (f.score < s || inclusive && f.score == s); f = x.level[i].forward {
-			r += x.level[i].span
+		for f := x.level()[i].forward; f != nil && (f.score < s || inclusive && f.score == s); f = x.level()[i].forward {
+			r += x.level()[i].span
 			x = f
 		}
 	}
@@ -558,9 +568,9 @@ func (l *skiplist) byRank(rank int) *zslNode {
 	r := 0
 	x := l.header
 	for i := l.level - 1; i >= 0; i-- {
-		for x.level[i].forward != nil && r+x.level[i].span <= rank {
-			r += x.level[i].span
-			x = x.level[i].forward
+		for x.level()[i].forward != nil && r+x.level()[i].span <= rank {
+			r += x.level()[i].span
+			x = x.level()[i].forward
 		}
 		if r == rank {
 			return x
