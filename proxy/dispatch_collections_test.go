@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 )
 
@@ -109,4 +110,24 @@ func BenchmarkDispatchZRangeSmall(b *testing.B) {
 
 func BenchmarkDispatchZScoreSmall(b *testing.B) {
 	benchRandom(b, smallZSet, "ZSCORE small member:7")
+}
+
+// BenchmarkDispatchMSetRandom is redis-benchmark's MSET: ten random keys,
+// so ten different instances locked at once.
+func BenchmarkDispatchMSetRandom(b *testing.B) {
+	line := "MSET"
+	for i := 0; i < 10; i++ {
+		line += " key:000000000000 xxx"
+	}
+	benchRandom(b, nil, line)
+}
+
+// BenchmarkDispatchGetRandom is redis-benchmark's GET -r 100000 after its
+// SET: 100,000 keys of one length, spread over every slot.
+func BenchmarkDispatchGetRandom(b *testing.B) {
+	setup := make([]string, 0, 100000)
+	for i := 0; i < 100000; i++ {
+		setup = append(setup, fmt.Sprintf("SET key:%012d xxx", i))
+	}
+	benchRandom(b, setup, "GET key:000000000000")
 }
