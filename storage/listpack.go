@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"strconv"
 )
 
@@ -28,21 +29,11 @@ type listpack struct {
 
 func newListpack() *listpack { return &listpack{b: make([]byte, lpHeaderSize, 64)} }
 
-// lpEntrySize is how many bytes appendString(s) adds: encoding, data
-// and back-length.
-func lpEntrySize(s []byte) int {
+// lpIntSize is how many bytes appendInt(v) adds: encoding, data and
+// back-length.
+func lpIntSize(v int64) int {
 	var n int
-	v, isInt := int64(0), false
-	if len(s) > 0 && len(s) <= 20 {
-		v, isInt = parseCanonicalInt(s)
-	}
 	switch {
-	case !isInt && len(s) < 64:
-		n = 1 + len(s)
-	case !isInt && len(s) < 4096:
-		n = 2 + len(s)
-	case !isInt:
-		n = 5 + len(s)
 	case v >= 0 && v <= 127:
 		n = 1
 	case v >= -4096 && v <= 4095:
@@ -51,10 +42,30 @@ func lpEntrySize(s []byte) int {
 		n = 3
 	case v >= -8388608 && v <= 8388607:
 		n = 4
-	case v >= -1<<31 && v <= 1<<31-1:
+	case v >= math.MinInt32 && v <= math.MaxInt32:
 		n = 5
 	default:
 		n = 9
+	}
+	return n + lpBacklenSize(n)
+}
+
+// lpStrSize is how many bytes appendString(s) adds: a listpack stores s
+// as an integer when it is one (string2ll), as text otherwise.
+func lpStrSize(s []byte) int {
+	if len(s) > 0 && len(s) <= 20 {
+		if v, ok := parseCanonicalInt(s); ok {
+			return lpIntSize(v)
+		}
+	}
+	var n int
+	switch {
+	case len(s) < 64:
+		n = 1 + len(s)
+	case len(s) < 4096:
+		n = 2 + len(s)
+	default:
+		n = 5 + len(s)
 	}
 	return n + lpBacklenSize(n)
 }

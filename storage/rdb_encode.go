@@ -204,7 +204,7 @@ func quicklistCuts(l *listValue, node func(count, size int)) {
 		if count == 0 {
 			size = lpHeaderSize + 1
 		}
-		size += lpEntrySize(e)
+		size += lpStrSize(e)
 		count++
 	}
 	if count > 0 {

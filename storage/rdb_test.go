@@ -115,8 +115,8 @@ func TestListpackEncoding(t *testing.T) {
 		if got := string(b[6 : len(b)-1]); got != tt.want {
 			t.Errorf("entry of %.20q = %q, want %q", tt.elem, got, tt.want)
 		}
-		if got := lpEntrySize([]byte(tt.elem)); got != len(tt.want) {
-			t.Errorf("lpEntrySize(%.20q) = %d, want %d", tt.elem, got, len(tt.want))
+		if got := lpStrSize([]byte(tt.elem)); got != len(tt.want) {
+			t.Errorf("lpStrSize(%.20q) = %d, want %d", tt.elem, got, len(tt.want))
 		}
 		if binary.LittleEndian.Uint32(b) != uint32(len(b)) || binary.LittleEndian.Uint16(b[4:]) != 1 || b[len(b)-1] != 0xFF {
 			t.Errorf("header or EOF of %.20q wrong: % x", tt.elem, b[:6])

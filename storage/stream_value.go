@@ -135,47 +135,6 @@ func newStreamValue() *streamValue { return &streamValue{} }
 // Len is the number of live entries.
 func (s *streamValue) Len() int64 { return s.length }
 
-// lpIntSize is the encoded size of an integer element, back-length
-// included.
-func lpIntSize(v int64) int {
-	var n int
-	switch {
-	case v >= 0 && v <= 127:
-		n = 1
-	case v >= -4096 && v <= 4095:
-		n = 2
-	case v >= -32768 && v <= 32767:
-		n = 3
-	case v >= -8388608 && v <= 8388607:
-		n = 4
-	case v >= math.MinInt32 && v <= math.MaxInt32:
-		n = 5
-	default:
-		n = 9
-	}
-	return n + lpBacklenSize(n)
-}
-
-// lpStrSize is the encoded size of a string element, which a listpack
-// stores as an integer when it is one (string2ll).
-func lpStrSize(s string) int {
-	if len(s) <= 20 {
-		if v, ok := parseCanonicalInt([]byte(s)); ok {
-			return lpIntSize(v)
-		}
-	}
-	var n int
-	switch {
-	case len(s) < 64:
-		n = 1 + len(s)
-	case len(s) < 4096:
-		n = 2 + len(s)
-	default:
-		n = 5 + len(s)
-	}
-	return n + lpBacklenSize(n)
-}
-
 // sameFields reports whether kv's fields are the node's master fields.
 func (n *streamNode) sameFields(kv []string) bool {
 	if len(kv)/2 != len(n.fields) {
@@ -201,9 +160,9 @@ func (n *streamNode) entrySize(id streamID, kv []string) int {
 	}
 	for i := 0; i < len(kv); i += 2 {
 		if !same {
-			size += lpStrSize(kv[i])
+			size += lpStrSize(strBytes(kv[i]))
 		}
-		size += lpStrSize(kv[i+1])
+		size += lpStrSize(strBytes(kv[i+1]))
 	}
 	return size + lpIntSize(int64(count))
 }
@@ -245,7 +204,7 @@ func (s *streamValue) add(id streamID, kv [][]byte) {
 		n.lpBytes = 7 + lpIntSize(1) + lpIntSize(0) + lpIntSize(int64(len(kv)/2)) + lpIntSize(0)
 		for i := range n.fields {
 			n.fields[i] = e.kv[2*i]
-			n.lpBytes += lpStrSize(n.fields[i])
+			n.lpBytes += lpStrSize(strBytes(n.fields[i]))
 		}
 		s.nodes = append(s.nodes, n)
 	}
