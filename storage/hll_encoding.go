@@ -37,10 +37,6 @@ const (
 	hllSparseZeroMaxLen  = 64
 	hllSparseXZeroMaxLen = 16384
 
-	// hllSparseMaxBytes is hll-sparse-max-bytes' default: a sparse HLL
-	// that would grow past it is promoted to dense.
-	hllSparseMaxBytes = 3000
-
 	hllAlphaInf = 0.721347520444481703680
 	hllSeed     = 0xadc83b19
 )

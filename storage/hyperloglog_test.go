@@ -91,7 +91,7 @@ func TestHLLEstimateAccuracy(t *testing.T) {
 	for _, n := range []int{10, 1000, 50000} {
 		b := newHLL()
 		for i := 0; i < n; i++ {
-			b, _ = hllAdd(b, []byte("e"+strconv.Itoa(i)), hllSparseMaxBytes)
+			b, _ = hllAdd(b, []byte("e"+strconv.Itoa(i)), hllSparseMax())
 		}
 		got, invalid := hllCount(b)
 		if invalid {
@@ -133,7 +133,7 @@ func TestHLLSparseCodec(t *testing.T) {
 		{"value over 32 promotes", 5, 40, ""},
 	}
 	for _, tt := range tests {
-		b, r := hllSparseSet(newHLL(), tt.index, tt.count, hllSparseMaxBytes)
+		b, r := hllSparseSet(newHLL(), tt.index, tt.count, hllSparseMax())
 		if r != 1 {
 			t.Errorf("%s: result %d", tt.name, r)
 			continue
