@@ -189,26 +189,31 @@ func cmdGeoHash(c *Ctx) {
 	}
 	c.W.Array(len(c.Args) - 2)
 	for _, m := range c.Args[2:] {
-		var s float64
-		ok := z != nil
-		if ok {
-			s, ok = z.score(m)
-		}
+		s, ok := memberScore(z, m)
 		if !ok {
 			c.W.Null()
 			continue
 		}
-		c.W.Bulk(standardGeohash(s))
+		h := standardGeohash(s)
+		c.W.Bulk(h[:])
 	}
+}
+
+// memberScore is m's score in z, which may be missing (nil).
+func memberScore(z *zsetValue, m []byte) (float64, bool) {
+	if z == nil {
+		return 0, false
+	}
+	return z.score(m)
 }
 
 // standardGeohash re-encodes a score's position over the standard
 // latitude range [-90, 90] as 11 base32 characters; the 11th stands for
 // bits Redis does not have, and is always '0'.
-func standardGeohash(score float64) []byte {
+func standardGeohash(score float64) [11]byte {
 	long, lat := decodeGeoScore(score)
 	h, _ := geohashEncode(geoRange{-180, 180}, geoRange{-90, 90}, long, lat, geoStepMax)
-	buf := make([]byte, 11)
+	var buf [11]byte
 	for i := range buf {
 		idx := 0
 		if i < 10 {
@@ -228,11 +233,7 @@ func cmdGeoPos(c *Ctx) {
 	}
 	c.W.Array(len(c.Args) - 2)
 	for _, m := range c.Args[2:] {
-		var s float64
-		ok := z != nil
-		if ok {
-			s, ok = z.score(m)
-		}
+		s, ok := memberScore(z, m)
 		if !ok {
 			c.W.NullArray()
 			continue
