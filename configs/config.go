@@ -57,6 +57,13 @@ type values struct {
 	hllSparseMaxBytes      int64
 	streamNodeMaxBytes     int64
 	streamNodeMaxEntries   int
+
+	maxMemory                 int64
+	maxMemoryPolicy           string
+	maxMemorySamples          int
+	maxMemoryEvictionTenacity int
+	lfuLogFactor              int
+	lfuDecayTime              int
 }
 
 // Default returns every setting at its default.
@@ -304,3 +311,23 @@ func (c *Config) StreamNodeMaxBytes() int64 { return c.v().streamNodeMaxBytes }
 
 // StreamNodeMaxEntries is stream-node-max-entries.
 func (c *Config) StreamNodeMaxEntries() int { return c.v().streamNodeMaxEntries }
+
+// Memory limit and eviction.
+
+// MaxMemory is maxmemory in bytes, 0 for no limit.
+func (c *Config) MaxMemory() int64 { return c.v().maxMemory }
+
+// MaxMemoryPolicy is maxmemory-policy, one of Redis's eight names.
+func (c *Config) MaxMemoryPolicy() string { return c.v().maxMemoryPolicy }
+
+// MaxMemorySamples is maxmemory-samples.
+func (c *Config) MaxMemorySamples() int { return c.v().maxMemorySamples }
+
+// MaxMemoryEvictionTenacity is maxmemory-eviction-tenacity, 0..100.
+func (c *Config) MaxMemoryEvictionTenacity() int { return c.v().maxMemoryEvictionTenacity }
+
+// LFULogFactor is lfu-log-factor.
+func (c *Config) LFULogFactor() int { return c.v().lfuLogFactor }
+
+// LFUDecayTime is lfu-decay-time, in minutes.
+func (c *Config) LFUDecayTime() int { return c.v().lfuDecayTime }

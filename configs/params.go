@@ -190,6 +190,43 @@ var params = []param{
 		doc:  "Most entries in one node of a stream; 0 means no limit.",
 	},
 	{
+		name: "maxmemory", def: "0", mutable: true,
+		kind: memory(0, math.MaxInt64, func(v *values) *int64 { return &v.maxMemory }),
+		doc: "Limit on the data set's memory (used_memory) for the whole process, all instances together; 0 means no limit. " +
+			"Past it, keys are evicted as maxmemory-policy says, and commands that may grow memory are refused with -OOM when nothing can be. " +
+			"The Go runtime's soft memory limit follows it (see configs/README.md, memory).",
+	},
+	{
+		name: "maxmemory-policy", def: "noeviction", mutable: true,
+		kind: enum(func(v *values) *string { return &v.maxMemoryPolicy },
+			"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+			"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"),
+		doc: "What to evict at maxmemory: the least recently used (lru) or least frequently used (lfu) keys, random keys, " +
+			"or the keys closest to their deadline (volatile-ttl), among all keys (allkeys-) or only keys with a deadline (volatile-); " +
+			"noeviction refuses writes instead.",
+	},
+	{
+		name: "maxmemory-samples", def: "5", mutable: true,
+		kind: integer(1, math.MaxInt32, func(v *values) *int { return &v.maxMemorySamples }),
+		doc:  "Keys sampled per eviction round; more approximate true LRU, LFU and TTL order better at more CPU per evicted key.",
+	},
+	{
+		name: "maxmemory-eviction-tenacity", def: "10", mutable: true,
+		kind: integer(0, 100, func(v *values) *int { return &v.maxMemoryEvictionTenacity }),
+		doc: "How long one command may spend evicting: 10 is 500 microseconds, each step above adds 15%, 100 is unlimited. " +
+			"Eviction left unfinished goes on in the background and at the next command.",
+	},
+	{
+		name: "lfu-log-factor", def: "10", mutable: true,
+		kind: integer(0, math.MaxInt32, func(v *values) *int { return &v.lfuLogFactor }),
+		doc:  "How slowly the LFU counter grows: with 10 it reaches 255 after about a million accesses.",
+	},
+	{
+		name: "lfu-decay-time", def: "1", mutable: true,
+		kind: integer(0, math.MaxInt32, func(v *values) *int { return &v.lfuDecayTime }),
+		doc:  "Minutes of idleness that take one off a key's LFU counter; 0 never decays it.",
+	},
+	{
 		name: "config", def: "", cmdline: true,
 		kind: text(func(v *values) *string { return &v.configFile }),
 		doc:  "YAML file to read settings from, keyed by these names; flags override it.",

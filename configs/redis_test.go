@@ -31,7 +31,8 @@ func TestRedisDifferential(t *testing.T) {
 	shared := []string{"maxclients", "proto-max-bulk-len", "client-query-buffer-limit",
 		"client-output-buffer-limit", "timeout", "hz", "hash-max-listpack-entries", "hash-max-listpack-value",
 		"set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value", "list-max-listpack-size",
-		"list-compress-depth", "hll-sparse-max-bytes", "stream-node-max-bytes", "stream-node-max-entries"}
+		"list-compress-depth", "hll-sparse-max-bytes", "stream-node-max-bytes", "stream-node-max-entries",
+		"maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time"}
 	// Start both from shardis's defaults.
 	for _, p := range c.Get(shared...) {
 		if got := r.do(t, "CONFIG", "SET", p[0], p[1]); got != "OK" {
@@ -78,6 +79,13 @@ func TestRedisDifferential(t *testing.T) {
 		{"list-max-listpack-size", "-2147483648"}, {"list-compress-depth", "-1"}, {"list-compress-depth", "3"},
 		{"hll-sparse-max-bytes", "1kb"}, {"hll-sparse-max-bytes", "-1"}, {"stream-node-max-bytes", "0"},
 		{"stream-node-max-entries", "1kb"}, {"stream-node-max-entries", "-1"}, {"stream-node-max-entries", "50"},
+		{"maxmemory", "1gb"}, {"maxmemory", "-1"}, {"maxmemory", "100MB"}, {"maxmemory", "x"}, {"maxmemory", "0"},
+		{"maxmemory-policy", "allkeys-lru"}, {"maxmemory-policy", "ALLKEYS-LFU"}, {"maxmemory-policy", "lru"},
+		{"maxmemory-policy", ""}, {"maxmemory-policy", "volatile-ttl", "maxmemory-samples", "10"},
+		{"maxmemory-policy", "noeviction"}, {"maxmemory-samples", "0"}, {"maxmemory-samples", "2147483648"},
+		{"maxmemory-samples", "64"}, {"maxmemory-eviction-tenacity", "101"}, {"maxmemory-eviction-tenacity", "-1"},
+		{"maxmemory-eviction-tenacity", "100"}, {"lfu-log-factor", "-1"}, {"lfu-log-factor", "0"},
+		{"lfu-decay-time", "1kb"}, {"lfu-decay-time", "-1"}, {"lfu-decay-time", "0"},
 	}
 	for _, pairs := range sets {
 		want := r.do(t, append([]string{"CONFIG", "SET"}, pairs...)...)
@@ -98,6 +106,7 @@ func TestRedisDifferential(t *testing.T) {
 		{"timeout", "TIMEOUT"}, {"hz", "maxclients", "hz"}, {"databases", "io-threads"}, {"nosuch"},
 		{"*ziplist*"}, {"hash-max-*"}, {"hash-max-ziplist-entries", "hash-max-listpack-entries"},
 		{"HASH-MAX-ZIPLIST-VALUE"}, {"*-max-*-entries"}, {"list-*"}, {"stream-*"},
+		{"maxmemory"}, {"MAXMEMORY-POLICY", "maxmemory-samples"}, {"lfu-*"}, {"maxmemory-eviction-tenacity"},
 	}
 	for _, patterns := range gets {
 		got, want := sorted(c.Get(patterns...)), r.getPairs(t, patterns...)

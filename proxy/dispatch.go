@@ -6,6 +6,7 @@ import (
 
 	"github.com/shardis/shardis/backend"
 	"github.com/shardis/shardis/router"
+	"github.com/shardis/shardis/storage"
 )
 
 // connHandler runs a command the proxy answers itself (connection state,
@@ -42,6 +43,12 @@ func (s *session) dispatch(args [][]byte) {
 	}
 	if !s.authenticated && cmd.Flags&router.FlagNoAuth == 0 {
 		s.w.Error(errNoAuth)
+		st.rejected.Add(1)
+		s.stats.errors.Add(1)
+		return
+	}
+	if srv.eng.MaxMemory() > 0 && srv.eng.Evict() == storage.EvictFail && cmd.Flags&router.FlagDenyOOM != 0 {
+		s.w.Error(storage.ErrOOM)
 		st.rejected.Add(1)
 		s.stats.errors.Add(1)
 		return

@@ -96,13 +96,7 @@ func (srv *Server) infoClients(b *strings.Builder) {
 }
 
 // usedMemory is the bytes charged to keys and values across instances.
-func (srv *Server) usedMemory() int64 {
-	var n int64
-	for _, in := range srv.eng.Instances() {
-		n += in.Stats().UsedMemory
-	}
-	return n
-}
+func (srv *Server) usedMemory() int64 { return srv.eng.UsedMemory() }
 
 var heapMetrics = []metrics.Sample{
 	{Name: "/memory/classes/heap/objects:bytes"},
@@ -123,9 +117,10 @@ func (srv *Server) infoMemory(b *strings.Builder) {
 	field(b, "used_memory_dataset", used)
 	field(b, "go_heap_objects_bytes", heap)
 	field(b, "go_runtime_total_bytes", total)
-	field(b, "maxmemory", 0)
-	field(b, "maxmemory_human", "0B")
-	field(b, "maxmemory_policy", "noeviction")
+	ev := srv.eng.Eviction()
+	field(b, "maxmemory", ev.MaxMemory)
+	field(b, "maxmemory_human", humanBytes(ev.MaxMemory))
+	field(b, "maxmemory_policy", ev.Policy.String())
 	ratio := 0.0
 	if used > 0 {
 		ratio = float64(rss) / float64(used)
@@ -193,7 +188,7 @@ func (srv *Server) infoStats(b *strings.Builder) {
 	field(b, "expired_stale_perc", fmt.Sprintf("%.2f", exp.StalePerc*100))
 	field(b, "expired_time_cap_reached_count", exp.TimeCapReached)
 	field(b, "expire_cycle_cpu_milliseconds", exp.CycleTime.Milliseconds())
-	field(b, "evicted_keys", 0)
+	field(b, "evicted_keys", srv.eng.EvictedKeys())
 	field(b, "keyspace_hits", hits)
 	field(b, "keyspace_misses", misses)
 	field(b, "pubsub_channels", 0)

@@ -6,6 +6,13 @@ import "github.com/shardis/shardis/router"
 type slotKeys struct {
 	m       map[string]*Value
 	expires int
+	// slot is the slot number, pos its position plus one in
+	// DB.occupied while it holds keys (0 when empty).
+	slot uint16
+	pos  uint32
+	// cost is the map's modelled size at its largest (a Go map never
+	// shrinks), charged to the instance through DB.mapBytes.
+	cost int64
 }
 
 // slotChunk is one page of the two-level slot directory.
@@ -31,6 +38,14 @@ type DB struct {
 	// avgTTL is Redis's db->avg_ttl: a running estimate, in ms, of the
 	// remaining time to live of the keys the expire cycle samples.
 	avgTTL int64
+	// occupied lists the slots holding keys, densely, so eviction draws
+	// a random slot in O(1) however the instance's slots are scattered
+	// (ring placement spreads them over the whole directory).
+	occupied []*slotKeys
+	// mapBytes is the modelled heap the slot maps take (accounting.go),
+	// charged to in as it changes.
+	mapBytes int64
+	in       *Instance
 }
 
 // Len is the number of keys, including expired keys not yet reclaimed.
@@ -55,8 +70,11 @@ func (db *DB) slotForWrite(slot int) *slotKeys {
 	}
 	s := c[slot%slotChunkLen]
 	if s == nil {
-		s = &slotKeys{m: make(map[string]*Value)}
+		s = &slotKeys{slot: uint16(slot)}
 		c[slot%slotChunkLen] = s
+	}
+	if s.m == nil {
+		s.m = make(map[string]*Value)
 	}
 	return s
 }
@@ -77,6 +95,13 @@ func (db *DB) put(slot int, key []byte, v *Value) *Value {
 	old, ok := s.m[string(key)]
 	if !ok {
 		db.keys++
+		if len(s.m) == 0 {
+			db.occupied = append(db.occupied, s)
+			s.pos = uint32(len(db.occupied))
+		}
+		if c := slotMapCost(len(s.m) + 1); c > s.cost {
+			db.chargeMap(s, c)
+		}
 	}
 	if old != nil && old.expireAt != 0 {
 		s.expires--
@@ -104,11 +129,67 @@ func (db *DB) remove(slot int, key []byte) *Value {
 	}
 	delete(s.m, string(key))
 	db.keys--
+	switch n := len(s.m); {
+	case n == 0:
+		// An empty map is dropped: a Go map never gives memory back, and
+		// slots emptied by eviction or migration would keep it all.
+		db.vacate(s)
+		s.m = nil
+		db.chargeMap(s, 0)
+	case n <= s.shrinkBelow():
+		db.shrink(s)
+	}
 	if v.expireAt != 0 {
 		s.expires--
 		db.vol.remove(v)
 	}
 	return v
+}
+
+// chargeMap records that s's map now costs cost bytes.
+func (db *DB) chargeMap(s *slotKeys, cost int64) {
+	d := cost - s.cost
+	s.cost = cost
+	db.mapBytes += d
+	if db.in != nil {
+		db.in.addUsed(d)
+	}
+}
+
+// shrinkBelow is the key count under which s's map is rebuilt smaller:
+// a quarter of what its size holds, and only for maps past a few groups,
+// so a slot hovering around a size does not rebuild again and again.
+func (s *slotKeys) shrinkBelow() int {
+	if s.cost < slotMapCost(64) {
+		return 0
+	}
+	return int(s.cost/267*10) * 7 / 8 / 4
+}
+
+// shrink copies s's map into one sized for its keys, as Redis resizes its
+// dicts once they fall under a tenth full: the copy is O(keys) with the
+// instance locked, a few microseconds at the sizes that reach it.
+func (db *DB) shrink(s *slotKeys) {
+	m := make(map[string]*Value, len(s.m))
+	for k, v := range s.m {
+		m[k] = v
+	}
+	s.m = m
+	db.chargeMap(s, slotMapCost(len(m)))
+}
+
+// vacate takes the emptied slot s out of the occupied list, moving the
+// last entry into its place.
+func (db *DB) vacate(s *slotKeys) {
+	i, last := int(s.pos)-1, len(db.occupied)-1
+	if i != last {
+		moved := db.occupied[last]
+		db.occupied[i] = moved
+		moved.pos = uint32(i + 1)
+	}
+	db.occupied[last] = nil
+	db.occupied = db.occupied[:last]
+	s.pos = 0
 }
 
 // setExpire changes the deadline of v, stored under key, keeping the
@@ -151,6 +232,6 @@ func (db *DB) EachInSlot(slot int, fn func(key string, v *Value) bool) {
 // flush empties the database and returns how many keys it held.
 func (db *DB) flush() int64 {
 	n := db.keys
-	*db = DB{}
+	*db = DB{in: db.in}
 	return n
 }

@@ -44,9 +44,8 @@ func opDump(ks *Keyspace, key []byte) ([]byte, error) {
 // restoreOpts are RESTORE's options after the payload.
 type restoreOpts struct {
 	replace, absTTL bool
-	// idle (seconds, -1 for none) sets the restored value's LRU clock;
-	// freq is parsed and range-checked as Redis does, and like Redis
-	// without an LFU maxmemory-policy, not kept.
+	// idle (seconds, -1 for none) sets the restored value's LRU clock
+	// and freq its LFU counter, each only under its kind of policy.
 	idle, freq int64
 }
 
@@ -130,7 +129,10 @@ func opRestore(ks *Keyspace, key, ttlArg, payload []byte, o restoreOpts) error {
 	if ttl != 0 {
 		ks.SetExpire(key, v, ttl)
 	}
-	if o.idle >= 0 {
+	// objectSetLRUOrLFU: each option counts only under its kind of policy.
+	if lfu := ks.eng.policy.Load().lfu; lfu && o.freq >= 0 {
+		v.setAccess(lfuMinutes(ks.Now())<<8 | uint32(o.freq))
+	} else if !lfu && o.idle >= 0 {
 		v.setAccess(lruAgo(ks.Now(), o.idle))
 	}
 	return nil

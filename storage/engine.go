@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/shardis/shardis/proxy/wire"
@@ -94,6 +95,9 @@ type Options struct {
 	// into the engine; key is valid only during the call and must not be
 	// modified (copy it to keep it).
 	OnExpire func(instance, db int, key []byte)
+	// OnEvict is OnExpire for keys deleted by eviction (evict.go), under
+	// the same rules.
+	OnEvict func(instance, db int, key []byte)
 }
 
 // Engine is the set of embedded instances of one process and the command
@@ -107,7 +111,15 @@ type Engine struct {
 	global    []bool    // keyless handlers that lock instances themselves
 	hz        func() int
 	onExpire  func(instance, db int, key []byte)
+	onEvict   func(instance, db int, key []byte)
 	cron      cron
+
+	// Eviction (evict.go, accounting.go).
+	policy    atomic.Pointer[evictPolicy]
+	maxMemory atomic.Int64
+	evicted   atomic.Int64
+	usedTotal atomic.Int64 // published charges (accounting.go)
+	evictState
 }
 
 // NewEngine creates the instances and registers every command family.
@@ -134,12 +146,14 @@ func NewEngine(o Options) (*Engine, error) {
 		now:       o.Now,
 		hz:        o.Hz,
 		onExpire:  o.OnExpire,
+		onEvict:   o.OnEvict,
 		handlers:  make([]Handler, len(all)),
 		global:    make([]bool, len(all)),
 	}
 	for i := 0; i < o.Instances; i++ {
-		e.insts = append(e.insts, newInstance(i, o.Databases))
+		e.insts = append(e.insts, newInstance(i, o.Databases, &e.usedTotal))
 	}
+	e.SetEviction(DefaultEvictionConfig)
 	registerAll(&registry{e: e})
 	return e, nil
 }

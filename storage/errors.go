@@ -107,6 +107,14 @@ const (
 const ErrObjectFreqNoLFU = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. " +
 	"Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 
+// ErrObjectIdleLFU is OBJECT IDLETIME's reply under an LFU policy.
+const ErrObjectIdleLFU = "ERR An LFU maxmemory policy is selected, idle time not tracked. " +
+	"Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+
+// ErrOOM is the reply to a command that may grow memory while the data
+// set is over maxmemory and nothing can be evicted.
+const ErrOOM = "OOM command not allowed when used memory > 'maxmemory'."
+
 // Reply texts of the sets family, byte-identical to Redis 7.0.
 const (
 	ErrOutOfRangePositive = "ERR value is out of range, must be positive"

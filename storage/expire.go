@@ -147,6 +147,7 @@ func (e *Engine) cronLoop(stop, done chan struct{}) {
 		case <-t.C:
 		}
 		e.activeExpireCycle(period * expireSlowTimePerc / 100)
+		e.evictInBackground(period / 2)
 		if h := e.Hz(); h != hz {
 			hz, period = h, time.Second/time.Duration(h)
 			t.Reset(period)

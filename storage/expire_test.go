@@ -312,14 +312,6 @@ func expiredTotal(e *Engine) int64 {
 	return n
 }
 
-func usedTotal(e *Engine) int64 {
-	var n int64
-	for _, in := range e.insts {
-		n += in.used.Load()
-	}
-	return n
-}
-
 // TestActiveExpireReclaims: 10,000 keys set with PX deadlines are
 // reclaimed by the cycle alone, without a read: DBSIZE counts them (as
 // Redis's does) until the cycle runs, expired_keys counts every one, the
@@ -336,7 +328,7 @@ func TestActiveExpireReclaims(t *testing.T) {
 	for i := range 100 {
 		h.do("set", "keep"+itoa(i), "v")
 	}
-	base := usedTotal(h.eng)
+	base := h.eng.UsedMemory()
 	const n = 10000
 	for i := range n {
 		h.do("set", "k"+itoa(i), strings.Repeat("x", i%50), "px", itoa(1+i%5000))
@@ -356,7 +348,7 @@ func TestActiveExpireReclaims(t *testing.T) {
 	if got := expiredTotal(h.eng); got != n {
 		t.Errorf("expired_keys = %d, want %d", got, n)
 	}
-	if got := usedTotal(h.eng); got != base {
+	if got := h.eng.UsedMemory(); got != base {
 		t.Errorf("used memory %d, was %d before the keys were set", got, base)
 	}
 	if len(heard) != n {

@@ -1,5 +1,7 @@
 package storage
 
+import "unsafe"
+
 // hashEntryOverhead approximates the bytes one field/value pair of a
 // hashtable costs beyond its payload (two string headers and a map slot),
 // for memory accounting.
@@ -247,8 +249,9 @@ func (h *hashValue) Clone() any {
 // listpack costs its buffer, a hashtable its strings plus per-pair
 // overhead.
 func (h *hashValue) MemoryUsage() int64 {
+	self := allocSize(int64(unsafe.Sizeof(*h)))
 	if h.ht == nil {
-		return int64(cap(h.lp))
+		return self + allocSize(int64(cap(h.lp)))
 	}
-	return h.bytes + int64(len(h.ht.fields))*hashEntryOverhead
+	return self + h.bytes + int64(len(h.ht.fields))*hashEntryOverhead
 }

@@ -19,14 +19,22 @@ type Instance struct {
 	// instances without taking 64 locks.
 	used atomic.Int64 // bytes charged for keys and values
 	keys atomic.Int64 // keys in all databases
+	// total is the engine-wide charge this instance publishes its own to
+	// in steps (accounting.go); published is its last step, under mu.
+	total     *atomic.Int64
+	published int64
 
 	// Guarded by mu: bumped on every read, so plain increments under the
 	// lock the command already holds, not atomics.
 	hits, misses, expiredKeys int64
 }
 
-func newInstance(id, databases int) *Instance {
-	return &Instance{id: id, dbs: make([]DB, databases)}
+func newInstance(id, databases int, total *atomic.Int64) *Instance {
+	in := &Instance{id: id, dbs: make([]DB, databases), total: total}
+	for i := range in.dbs {
+		in.dbs[i].in = in
+	}
+	return in
 }
 
 // ID is the instance number, 0..N-1.

@@ -79,6 +79,10 @@ func (k *Keyspace) Read(key []byte) *Value {
 // clock (one-second ticks) has not moved, so a hot key read from several
 // event loops does not bounce its cache line between cores.
 func (k *Keyspace) touch(v *Value) {
+	if p := k.eng.policy.Load(); p.lfu {
+		v.setAccess(lfuTouched(v.access(), k.now, p))
+		return
+	}
 	if c := lruClock(k.now); v.access() != c {
 		v.setAccess(c)
 	}
@@ -137,9 +141,18 @@ func (k *Keyspace) expire(in *Instance, db *DB, slot int, key []byte) {
 // Put stores v under key, replacing any value (and its deadline), and
 // returns the value it replaced. The key bytes are copied; v is kept.
 func (k *Keyspace) Put(key []byte, v *Value) *Value {
-	v.setAccess(lruClock(k.now))
 	in, db, slot := k.locate(key)
 	old := db.put(slot, key, v)
+	// A new value starts its LRU clock now; under LFU an overwrite keeps
+	// the key's counter, as Redis's dbSetValue does.
+	switch {
+	case !k.eng.policy.Load().lfu:
+		v.setAccess(lruClock(k.now))
+	case old != nil:
+		v.setAccess(old.access())
+	default:
+		v.setAccess(lfuInit(k.now))
+	}
 	if old != nil {
 		uncharge(in, key, old)
 	} else {
@@ -156,7 +169,7 @@ func (k *Keyspace) Updated(key []byte, v *Value) {
 	if n == v.acct() {
 		return
 	}
-	k.instance(key).used.Add(n - v.acct())
+	k.instance(key).addUsed(n - v.acct())
 	v.setAcct(n)
 }
 
@@ -184,15 +197,6 @@ func (k *Keyspace) Delete(key []byte) bool {
 func (k *Keyspace) SetExpire(key []byte, v *Value, at int64) {
 	_, db, slot := k.locate(key)
 	db.setExpire(slot, key, v, at)
-}
-
-func (k *Keyspace) charge(in *Instance, key []byte, v *Value) {
-	v.setAcct(v.size())
-	in.used.Add(int64(len(key)) + valueOverhead + v.acct())
-}
-
-func uncharge(in *Instance, key []byte, v *Value) {
-	in.used.Add(-(int64(len(key)) + valueOverhead + v.acct()))
 }
 
 // InDB is the same locked instances seen through another database number,

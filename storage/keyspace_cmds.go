@@ -413,17 +413,27 @@ func cmdObjectIdleTime(c *Ctx) {
 		c.W.Null()
 		return
 	}
+	if c.KS.eng.policy.Load().lfu {
+		c.W.Error(ErrObjectIdleLFU)
+		return
+	}
 	c.W.Int(v.idleMS(c.KS.Now()) / 1000)
 }
 
-// OBJECT FREQ key: the LFU counter, tracked only under an LFU
-// maxmemory-policy; until eviction policies exist none is selected.
+// OBJECT FREQ key: the LFU counter (after its decay), tracked only under
+// an LFU maxmemory-policy.
 func cmdObjectFreq(c *Ctx) {
-	if c.KS.ReadNoTouch(c.Args[2]) == nil {
+	v := c.KS.ReadNoTouch(c.Args[2])
+	if v == nil {
 		c.W.Null()
 		return
 	}
-	c.W.Error(ErrObjectFreqNoLFU)
+	p := c.KS.eng.policy.Load()
+	if !p.lfu {
+		c.W.Error(ErrObjectFreqNoLFU)
+		return
+	}
+	c.W.Int(int64(lfuDecayed(v.access(), c.KS.Now(), p.lfuDecayTime)))
 }
 
 // OBJECT REFCOUNT key

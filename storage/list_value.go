@@ -1,5 +1,7 @@
 package storage
 
+import "unsafe"
+
 // listValue is the structure of a list value (Value.Obj of a KindList).
 //
 // It is a quicklist, as Redis 7.0 keeps every list: a deque of nodes,
@@ -527,5 +529,5 @@ func (l *listValue) Clone() any {
 // MemoryUsage is the approximate payload size, for memory accounting: the
 // elements, their two bytes of framing and each node's overhead.
 func (l *listValue) MemoryUsage() int64 {
-	return l.bytes + 2*int64(l.n) + int64(l.nn)*listNodeOverhead
+	return allocSize(int64(unsafe.Sizeof(*l))) + l.bytes + 2*int64(l.n) + int64(l.nn)*listNodeOverhead
 }

@@ -92,6 +92,7 @@ func (e *Engine) recountMemory() {
 		var used int64
 		for db := range in.dbs {
 			d := &in.dbs[db]
+			used += d.mapBytes
 			for _, c := range d.dir {
 				if c == nil {
 					continue
@@ -101,12 +102,12 @@ func (e *Engine) recountMemory() {
 						continue
 					}
 					for k, v := range s.m {
-						used += int64(len(k)) + valueOverhead + v.acct()
+						used += allocSize(int64(len(k))) + valueOverhead + v.acct()
 					}
 				}
 			}
 		}
-		in.used.Store(used)
+		in.addUsed(used - in.used.Load())
 	}
 }
 

@@ -213,10 +213,11 @@ const setEntryOverhead = 48
 
 // MemoryUsage is the approximate payload size, for memory accounting.
 func (s *setObj) MemoryUsage() int64 {
+	self := allocSize(int64(unsafe.Sizeof(*s)))
 	if s.isIntset() {
-		return int64(cap(s.ints))
+		return self + allocSize(int64(cap(s.ints)))
 	}
-	return int64(len(s.ht.keys))*setEntryOverhead + s.ht.bytes
+	return self + int64(len(s.ht.keys))*setEntryOverhead + s.ht.bytes
 }
 
 // scanSeed orders hashtable members for SSCAN; fixed per process so a

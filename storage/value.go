@@ -43,10 +43,6 @@ func (e Encoding) String() string { return encodingNames[e] }
 // embstrMax is OBJ_ENCODING_EMBSTR_SIZE_LIMIT: longer strings are raw.
 const embstrMax = 44
 
-// valueOverhead approximates the bytes a key costs beyond its name and
-// payload (map slot, Value header), for memory accounting.
-const valueOverhead = 64
-
 // Value is one stored value. Strings keep their bytes in Str; collections
 // keep their structure in Obj. ExpireAt is an absolute deadline in Unix
 // milliseconds, 0 for none; it is changed only through Keyspace so that the
@@ -118,7 +114,7 @@ func stringEncoding(b []byte) Encoding {
 
 // size is the payload bytes the value holds, for memory accounting.
 func (v *Value) size() int64 {
-	n := int64(cap(v.Str))
+	n := allocSize(int64(cap(v.Str)))
 	if s, ok := v.Obj.(interface{ MemoryUsage() int64 }); ok {
 		n += s.MemoryUsage()
 	}

@@ -95,8 +95,8 @@ func TestZSetListpackViews(t *testing.T) {
 	if z.rank([]byte("d")) != 2 || z.rank([]byte("a")) != -1 || z.countBelow(1, true) != 3 || z.countBelow(1, false) != 2 {
 		t.Errorf("rank/countBelow wrong")
 	}
-	if z.MemoryUsage() != int64(len(z.lp)) {
-		t.Errorf("MemoryUsage %d, buffer %d", z.MemoryUsage(), len(z.lp))
+	if want := allocSize(int64(unsafe.Sizeof(*z))) + allocSize(int64(len(z.lp))); z.MemoryUsage() != want {
+		t.Errorf("MemoryUsage %d, want %d (header and buffer of %d bytes)", z.MemoryUsage(), want, len(z.lp))
 	}
 	z.removeRanks(0, 2)
 	if z.Len() != 0 || z.lp != "" {

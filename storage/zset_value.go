@@ -341,10 +341,11 @@ func (z *zsetValue) Clone() any {
 // listpack costs its buffer, a skiplist its members plus per-member
 // overhead.
 func (z *zsetValue) MemoryUsage() int64 {
+	self := allocSize(int64(unsafe.Sizeof(*z)))
 	if z.zsl == nil {
-		return int64(len(z.lp))
+		return self + allocSize(int64(len(z.lp)))
 	}
-	return z.zsl.bytes + int64(z.zsl.length)*zsetEntryOverhead
+	return self + z.zsl.bytes + int64(z.zsl.length)*zsetEntryOverhead
 }
 
 // The skiplist is Redis's t_zset.c zskiplist: levels drawn with p = 1/4,

@@ -14,10 +14,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -82,6 +84,7 @@ func start(cfg *configs.Config, log *slog.Logger) (*server, error) {
 		return nil, err
 	}
 	cfg.Observe(applyEncodingConfig)
+	cfg.Observe(func(c *configs.Config) { applyEvictionConfig(c, eng) })
 	pool := backend.NewPool(eng)
 	srv, err := proxy.New(proxy.Options{Config: cfg, Router: rt, Pool: pool, Logger: log})
 	if err != nil {
@@ -176,6 +179,36 @@ func newLogger(cfg *configs.Config) (*slog.Logger, func(), error) {
 		level = slog.LevelWarn
 	}
 	return slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: level})), closeFn, nil
+}
+
+// applyEvictionConfig hands maxmemory and the eviction settings to the
+// engine, at start-up and after every CONFIG SET, and sets the Go
+// runtime's soft memory limit to match: maxmemory bounds the data set,
+// and the limit, a quarter above it (at least 32 MiB above), makes the
+// collector work harder instead of letting the heap double past it, so
+// the process's RSS stays bounded too. A GOMEMLIMIT set by the operator
+// wins.
+func applyEvictionConfig(c *configs.Config, eng *storage.Engine) {
+	policy, err := storage.ParsePolicy(c.MaxMemoryPolicy())
+	if err != nil {
+		policy = storage.PolicyNoEviction // configs validated the name already
+	}
+	eng.SetEviction(storage.EvictionConfig{
+		MaxMemory:    c.MaxMemory(),
+		Policy:       policy,
+		Samples:      c.MaxMemorySamples(),
+		Tenacity:     c.MaxMemoryEvictionTenacity(),
+		LFULogFactor: int64(c.LFULogFactor()),
+		LFUDecayTime: int64(c.LFUDecayTime()),
+	})
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit := int64(math.MaxInt64)
+	if m := c.MaxMemory(); m > 0 {
+		limit = m + max(m/4, 32<<20)
+	}
+	debug.SetMemoryLimit(limit)
 }
 
 // applyEncodingConfig hands the encoding thresholds to the storage engine,
