@@ -194,7 +194,7 @@ var params = []param{
 		kind: memory(0, math.MaxInt64, func(v *values) *int64 { return &v.maxMemory }),
 		doc: "Limit on the data set's memory (used_memory) for the whole process, all instances together; 0 means no limit. " +
 			"Past it, keys are evicted as maxmemory-policy says, and commands that may grow memory are refused with -OOM when nothing can be. " +
-			"The Go runtime's soft memory limit follows it (see configs/README.md, memory).",
+			"The Go runtime's soft memory limit follows it (see the notes below the table).",
 	},
 	{
 		name: "maxmemory-policy", def: "noeviction", mutable: true,

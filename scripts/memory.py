@@ -7,9 +7,12 @@ used_memory and used_memory_rss (each read after MEMORY PURGE, which makes
 jemalloc, or Go's collector, hand freed pages back) by the number of
 elements stored. Usage:
 
-    scripts/memory.py [scale]
+    scripts/memory.py [scale] [name]
 
-scale (default 1.0) multiplies the element counts. OBJECT ENCODING of the
+scale (default 1.0) multiplies the element counts; name, when given, runs
+only the scenarios whose name contains it ("scripts/memory.py 5 string" is
+the 1,000,000-key benchmark of issue 4). Absolute RSS and used_memory at
+the end are printed too. OBJECT ENCODING of the
 first key is printed for both, so a row compares like with like.
 """
 import os
@@ -120,8 +123,12 @@ def start(label, work):
 def main():
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     scale = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+    only = sys.argv[2] if len(sys.argv) > 2 else ""
     print("%-15s %9s | %-22s %-22s | %s" % ("scenario", "elements", "shardis used/rss B/el", "redis used/rss B/el", "ratio used, rss"))
+    totals = []
     for name, elements, build in scenarios(scale):
+        if only not in name:
+            continue
         cmds = build()
         row = {}
         for label in ("shardis", "redis"):
@@ -133,6 +140,7 @@ def main():
                     time.sleep(0.2)
                     u1, r1 = c.memory()
                     row[label] = ((u1 - u0) / elements, (r1 - r0) / elements, first_key_encoding(c, cmds))
+                    totals.append("%-15s %-8s used_memory %6.1f MB  rss %6.1f MB" % (name, label, u1 / 1e6, r1 / 1e6))
                 finally:
                     proc.kill()
                     proc.wait()
@@ -140,6 +148,8 @@ def main():
         ratio = lambda a, b: "%.2f" % (a / b) if b > 0 else "-"
         print("%-15s %9d | %7.1f / %7.1f %-7s| %7.1f / %7.1f %-7s| %s, %s" % (
             name, elements, s[0], s[1], s[2][:7], r[0], r[1], r[2][:7], ratio(s[0], r[0]), ratio(s[1], r[1])), flush=True)
+    print()
+    print("\n".join(totals))
 
 
 if __name__ == "__main__":

@@ -73,6 +73,27 @@
 // then takes it again. A mass expiry (200,000 keys at once on one
 // instance) so costs commands well under a millisecond of waiting.
 //
+// # Memory and eviction
+//
+// Every key is charged to its instance what it costs on the Go heap
+// (accounting.go): name and payload rounded to the allocator's size
+// classes, the 64-byte Value, and the slot maps through a model of Go's
+// Swiss tables. An emptied slot map is dropped and a sparse one rebuilt
+// smaller, because a Go map never gives memory back. used_memory is the
+// sum over instances; a test keeps it within 10% of the heap the data
+// really takes. Instances also publish their charge to one engine-wide
+// total in 16 KiB steps, so the maxmemory check before each command reads
+// one atomic and sums the 64 exact counters only near the limit.
+//
+// Eviction (evict.go) is Redis's performEvictions with the eight
+// maxmemory-policy values: a 16-entry eviction pool fed with
+// maxmemory-samples keys per round from an instance drawn by key count;
+// the LRU clock or, under an LFU policy, Redis's 8-bit logarithmic
+// counter with its decay (lfu.go) in the same 24 bits of Value.meta.
+// allkeys sampling draws a random occupied slot (DB.occupied), volatile
+// sampling the volatile index. Evicting takes one instance lock at a time
+// and calls Options.OnEvict for the log, as expiry calls OnExpire.
+//
 // # Locking
 //
 // Each Instance has one mutex guarding all of its databases. Commands run
