@@ -79,9 +79,11 @@ func ParsePolicy(s string) (Policy, error) {
 	return 0, fmt.Errorf("storage: unknown maxmemory-policy %q", s)
 }
 
-func (p Policy) lfu() bool      { return p == PolicyAllKeysLFU || p == PolicyVolatileLFU }
-func (p Policy) volatile() bool { return p == PolicyVolatileLRU || p == PolicyVolatileLFU || p == PolicyVolatileRandom || p == PolicyVolatileTTL }
-func (p Policy) random() bool   { return p == PolicyAllKeysRandom || p == PolicyVolatileRandom }
+func (p Policy) lfu() bool { return p == PolicyAllKeysLFU || p == PolicyVolatileLFU }
+func (p Policy) volatile() bool {
+	return p == PolicyVolatileLRU || p == PolicyVolatileLFU || p == PolicyVolatileRandom || p == PolicyVolatileTTL
+}
+func (p Policy) random() bool { return p == PolicyAllKeysRandom || p == PolicyVolatileRandom }
 
 // EvictionConfig is what CONFIG SET can change about eviction.
 type EvictionConfig struct {
