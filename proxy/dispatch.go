@@ -53,7 +53,11 @@ func (s *session) dispatch(args [][]byte) {
 		s.stats.errors.Add(1)
 		return
 	}
-	s.lastCmd.Store(cmd)
+	// An atomic store is a full barrier on x86; a pipeline of one command
+	// repeats the same entry, so store only on change.
+	if s.lastCmd.Load() != cmd {
+		s.lastCmd.Store(cmd)
+	}
 	s.ctx.Now = s.clockMS
 	mark := len(s.w.B)
 	behind := len(s.parked) > 0
@@ -117,9 +121,17 @@ func (s *session) route(cmd *router.Command, args [][]byte) bool {
 
 // timeCommand charges the command that just ran.
 func (s *session) timeCommand(cmd *router.Command, st *cmdStats) {
-	if cmd.Flags&router.FlagFast != 0 && len(s.fastRun) < cap(s.fastRun) {
-		s.fastRun = append(s.fastRun, st)
-		return
+	if cmd.Flags&router.FlagFast != 0 {
+		// A run of the same command (a pipeline of GETs) is one entry,
+		// charged with one atomic add when the batch ends.
+		if n := len(s.fastRun); n > 0 && s.fastRun[n-1].st == st {
+			s.fastRun[n-1].n++
+			return
+		}
+		if len(s.fastRun) < cap(s.fastRun) {
+			s.fastRun = append(s.fastRun, fastRun{st: st, n: 1})
+			return
+		}
 	}
 	now := time.Now()
 	s.chargeFast(now)
@@ -127,13 +139,23 @@ func (s *session) timeCommand(cmd *router.Command, st *cmdStats) {
 	s.clock, s.clockMS = now, now.UnixMilli()
 }
 
+// fastRun is n consecutive runs of one fast command.
+type fastRun struct {
+	st *cmdStats
+	n  int64
+}
+
 // chargeFast splits the time since the last reading among the fast
 // commands run since then.
 func (s *session) chargeFast(now time.Time) {
-	if n := len(s.fastRun); n > 0 {
-		each := now.Sub(s.clock).Nanoseconds() / int64(n)
-		for _, st := range s.fastRun {
-			st.usecNanos(each)
+	if len(s.fastRun) > 0 {
+		var n int64
+		for _, r := range s.fastRun {
+			n += r.n
+		}
+		each := now.Sub(s.clock).Nanoseconds() / n
+		for _, r := range s.fastRun {
+			r.st.usecNanos(each * r.n)
 		}
 		s.fastRun = s.fastRun[:0]
 	}

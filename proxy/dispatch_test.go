@@ -40,7 +40,7 @@ func newTestServer(tb testing.TB, args ...string) *Server {
 
 // newTestSession is a session with no connection behind it.
 func newTestSession(srv *Server) *session {
-	s := &session{srv: srv, parser: wire.NewParser(), owners: make([]int, 0, 16), fastRun: make([]*cmdStats, 0, 64)}
+	s := &session{srv: srv, parser: wire.NewParser(), owners: make([]int, 0, 16), fastRun: make([]fastRun, 0, 64)}
 	s.chargeFast(time.Now())
 	s.w.Proto = 2
 	s.ctx.W = &s.w

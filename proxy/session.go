@@ -39,7 +39,7 @@ type session struct {
 	// read (see dispatch.go, command timing).
 	clock   time.Time
 	clockMS int64
-	fastRun []*cmdStats
+	fastRun []fastRun
 
 	db            int
 	authenticated bool
@@ -76,7 +76,7 @@ func newSession(srv *Server, c gnet.Conn, id int64, stats *loopStats) *session {
 		created: time.Now(),
 		stats:   stats,
 		owners:  make([]int, 0, 16),
-		fastRun: make([]*cmdStats, 0, 64),
+		fastRun: make([]fastRun, 0, 64),
 	}
 	s.w.Proto = 2
 	s.proto.Store(2)

@@ -3,10 +3,13 @@ package router
 // SlotCount is the number of hash slots, as in Redis Cluster.
 const SlotCount = 16384
 
-// crcTable is CRC16-XMODEM (polynomial 0x1021, initial value 0), the CRC
-// Redis Cluster uses for key slots.
-var crcTable = func() (t [256]uint16) {
-	for i := range t {
+// crcTables are CRC16-XMODEM (polynomial 0x1021, initial value 0), the
+// CRC Redis Cluster uses for key slots, for slicing by 8: crcTables[k][b]
+// is the CRC of byte b followed by k zero bytes. Eight independent
+// lookups per 8 bytes replace a chain of eight dependent ones; the slot
+// of every command's key is computed on the request path.
+var crcTables = func() (t [8][256]uint16) {
+	for i := range t[0] {
 		c := uint16(i) << 8
 		for j := 0; j < 8; j++ {
 			if c&0x8000 != 0 {
@@ -15,7 +18,13 @@ var crcTable = func() (t [256]uint16) {
 				c <<= 1
 			}
 		}
-		t[i] = c
+		t[0][i] = c
+	}
+	for k := 1; k < 8; k++ {
+		for i := range t[k] {
+			prev := t[k-1][i]
+			t[k][i] = prev<<8 ^ t[0][prev>>8]
+		}
 	}
 	return t
 }()
@@ -23,8 +32,14 @@ var crcTable = func() (t [256]uint16) {
 // CRC16 is CRC16-XMODEM of b.
 func CRC16(b []byte) uint16 {
 	var crc uint16
+	t := &crcTables
+	for len(b) >= 8 {
+		crc = t[7][byte(crc>>8)^b[0]] ^ t[6][byte(crc)^b[1]] ^ t[5][b[2]] ^ t[4][b[3]] ^
+			t[3][b[4]] ^ t[2][b[5]] ^ t[1][b[6]] ^ t[0][b[7]]
+		b = b[8:]
+	}
 	for _, c := range b {
-		crc = crc<<8 ^ crcTable[byte(crc>>8)^c]
+		crc = crc<<8 ^ t[0][byte(crc>>8)^c]
 	}
 	return crc
 }

@@ -22,6 +22,36 @@ func TestCRC16(t *testing.T) {
 	}
 }
 
+// crc16Bitwise is the CRC computed bit by bit from its definition, the
+// reference the sliced tables are checked against.
+func crc16Bitwise(b []byte) uint16 {
+	var crc uint16
+	for _, c := range b {
+		crc ^= uint16(c) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return crc
+}
+
+// FuzzCRC16 checks slicing by 8 against the bitwise definition, at every
+// length around the 8-byte stride.
+func FuzzCRC16(f *testing.F) {
+	for _, s := range []string{"", "a", "1234567", "12345678", "123456789", "key:000000012345", "{user}:profile:9"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := CRC16(b), crc16Bitwise(b); got != want {
+			t.Fatalf("CRC16(%q) = %#04x, want %#04x", b, got, want)
+		}
+	})
+}
+
 // slotCases are keys and their Redis Cluster slots (CLUSTER KEYSLOT).
 var slotCases = []struct {
 	key  string
