@@ -5,7 +5,7 @@ package storage
 //
 // Every key is charged, to its instance, what it costs on the Go heap:
 // its name and its payload rounded up to the allocator's size classes,
-// plus the 64-byte Value. Collections report their own structure's bytes
+// plus the 48-byte Value. Collections report their own structure's bytes
 // (MemoryUsage). The charge is kept in the Value (acct) so that deleting
 // or changing a value gives back exactly what was charged, and the
 // instance counter never drifts. The slot maps are charged as a whole,
@@ -28,8 +28,8 @@ package storage
 const usedGranule = 16 << 10
 
 // valueOverhead is what a key costs beyond its name and payload: the
-// 64-byte Value (its slot in the slot map is in slotMapCost).
-const valueOverhead = 64
+// 48-byte Value (its slot in the slot map is in slotMapCost).
+const valueOverhead = 48
 
 // slotMapCost models the heap a slot's map[string]*Value of n keys
 // takes, with its slotKeys header: one group of 8 slots (208 bytes) plus

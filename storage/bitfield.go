@@ -128,7 +128,7 @@ func bitField(c *Ctx, ro bool) {
 		if o.op == bfGet {
 			var p []byte
 			if v != nil {
-				p = v.Str
+				p = v.Str()
 			}
 			u := getBitField(p, o.offset, o.bits)
 			if o.signed {
@@ -138,7 +138,7 @@ func bitField(c *Ctx, ro bool) {
 			}
 			continue
 		}
-		old := getBitField(v.Str, o.offset, o.bits)
+		old := getBitField(v.Str(), o.offset, o.bits)
 		var newval, ret uint64
 		var overflow bool
 		if o.signed {
@@ -182,7 +182,7 @@ func bitField(c *Ctx, ro bool) {
 			continue
 		}
 		c.W.Int(int64(ret))
-		setBitField(v.Str, o.offset, o.bits, newval)
+		setBitField(v.Str(), o.offset, o.bits, newval)
 	}
 	if !readonly {
 		ks.Updated(key, v)

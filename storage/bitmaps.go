@@ -48,12 +48,12 @@ func bitString(ks *Keyspace, key []byte, maxbit int64) (*Value, error) {
 	}
 	need := int(maxbit>>3) + 1
 	if v == nil {
-		v = &Value{Kind: KindString, Enc: EncRaw, Str: make([]byte, need)}
+		v = strValue(EncRaw, make([]byte, need))
 		ks.Put(key, v)
 		return v, nil
 	}
-	if need > len(v.Str) {
-		v.Str = append(v.Str, make([]byte, need-len(v.Str))...)
+	if need > len(v.Str()) {
+		v.SetStr(append(v.Str(), make([]byte, need-len(v.Str()))...))
 	}
 	v.Enc = EncRaw
 	return v, nil
@@ -86,7 +86,7 @@ func opSetBit(ks *Keyspace, key []byte, off int64, on bool) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	b, mask := &v.Str[off>>3], byte(1)<<(7-off&7)
+	b, mask := &v.Str()[off>>3], byte(1)<<(7-off&7)
 	old := int64(0)
 	if *b&mask != 0 {
 		old = 1
@@ -117,10 +117,10 @@ func cmdGetBit(c *Ctx) {
 
 // bitAt is bit off of v's string, 0 past its end or for a missing key.
 func bitAt(v *Value, off int64) byte {
-	if v == nil || off>>3 >= int64(len(v.Str)) {
+	if v == nil || off>>3 >= int64(len(v.Str())) {
 		return 0
 	}
-	return v.Str[off>>3] >> (7 - off&7) & 1
+	return v.Str()[off>>3] >> (7 - off&7) & 1
 }
 
 // bitRange applies BITCOUNT's and BITPOS's index rules to start and end,
@@ -173,7 +173,7 @@ func cmdBitCount(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	p := v.Str
+	p := v.Str()
 	var start, end int64
 	var first, last byte
 	switch len(c.Args) {
@@ -239,7 +239,7 @@ func cmdBitPos(c *Ctx) {
 		c.W.Int(-bit) // an endless run of zeros: -1 for a 1, 0 for a 0
 		return
 	}
-	p := v.Str
+	p := v.Str()
 	n := int64(len(p))
 	var start, end int64
 	var first, last byte
@@ -352,8 +352,8 @@ func opBitOp(ks *Keyspace, kind byte, dest []byte, keys [][]byte) (int64, error)
 			return 0, err
 		}
 		if v != nil {
-			srcs[i] = v.Str
-			maxlen = max(maxlen, len(v.Str))
+			srcs[i] = v.Str()
+			maxlen = max(maxlen, len(v.Str()))
 		}
 	}
 	if maxlen == 0 {
@@ -390,6 +390,6 @@ func opBitOp(ks *Keyspace, kind byte, dest []byte, keys [][]byte) (int64, error)
 			}
 		}
 	}
-	ks.Put(dest, &Value{Kind: KindString, Enc: EncRaw, Str: res})
+	ks.Put(dest, strValue(EncRaw, res))
 	return int64(maxlen), nil
 }

@@ -77,7 +77,7 @@ func blockingPop(c *Ctx, left bool) {
 		}
 		c.W.Array(2)
 		c.W.Bulk(key)
-		c.W.Bulk(v.Obj.(*listValue).pop(left))
+		c.W.Bulk(v.Obj().(*listValue).pop(left))
 		listDone(&c.KS, key, v, false)
 		return
 	}

@@ -91,6 +91,13 @@ func (db *DB) get(slot int, key []byte) *Value {
 // put stores v under key and returns the value it replaced. v's deadline
 // (already set on it, or 0) enters the index; old's leaves it.
 func (db *DB) put(slot int, key []byte, v *Value) *Value {
+	return db.putOwned(slot, key, "", v)
+}
+
+// putOwned is put with the string the map keeps for key: owned when it is
+// not "" (it must equal key), a copy of key otherwise. An overwrite stores
+// the new string too: Go replaces a string key on assignment.
+func (db *DB) putOwned(slot int, key []byte, owned string, v *Value) *Value {
 	s := db.slotForWrite(slot)
 	old, ok := s.m[string(key)]
 	if !ok {
@@ -107,7 +114,10 @@ func (db *DB) put(slot int, key []byte, v *Value) *Value {
 		s.expires--
 		db.vol.remove(old)
 	}
-	k := string(key)
+	k := owned
+	if k == "" {
+		k = string(key)
+	}
 	s.m[k] = v
 	v.vidx = 0
 	if v.expireAt != 0 {

@@ -61,7 +61,7 @@
 // Sampling must be uniform, and Go's map iteration is not, so each DB also
 // lists its keys with a deadline densely (DB.vol, volindex.go): a random
 // index is a random key in O(1). Each listed Value records its position
-// (Value.vidx, in what was padding: a Value stays 64 bytes), so removal
+// (Value.vidx, in what was padding: a Value stays 48 bytes), so removal
 // swaps the last entry into the hole, also O(1). The list is paged, so
 // neither growing nor shrinking it copies it under a lock. DB.put, DB.remove and
 // DB.setExpire, which every store, delete, rename, move, copy and
@@ -77,7 +77,7 @@
 //
 // Every key is charged to its instance what it costs on the Go heap
 // (accounting.go): name and payload rounded to the allocator's size
-// classes, the 64-byte Value, and the slot maps through a model of Go's
+// classes, the 48-byte Value, and the slot maps through a model of Go's
 // Swiss tables. An emptied slot map is dropped and a sparse one rebuilt
 // smaller, because a Go map never gives memory back. used_memory is the
 // sum over instances; a test keeps it within 10% of the heap the data

@@ -405,13 +405,13 @@ func randomPayload(rng *rand.Rand) string {
 		for i := 0; i < n; i++ {
 			l.pushBack([]byte(pick(rng, poolListElems)))
 		}
-		v = &Value{Kind: KindList, Enc: EncQuicklist, Obj: l}
+		v = objValue(KindList, EncQuicklist, l)
 	case 2:
 		v = newSetValue()
 		for i := 0; i < n; i++ {
-			v.Obj.(*setObj).add([]byte(pick(rng, setPoolMembers)))
+			v.Obj().(*setObj).add([]byte(pick(rng, setPoolMembers)))
 		}
-		v.Enc = v.Obj.(*setObj).enc()
+		v.Enc = v.Obj().(*setObj).enc()
 	case 3:
 		z := newZSetValue()
 		for i := 0; i < n; i++ {
@@ -420,13 +420,13 @@ func randomPayload(rng *rand.Rand) string {
 				z.add(m, []float64{0, 1, -1, 1.5, 0.1, 1e308, math.Inf(1)}[rng.IntN(7)])
 			}
 		}
-		v = &Value{Kind: KindZSet, Enc: z.encoding(), Obj: z}
+		v = objValue(KindZSet, z.encoding(), z)
 	default:
 		hv := newHashValue()
 		for i := 0; i < n; i++ {
 			hv.set([]byte(pick(rng, poolListElems)), []byte(pick(rng, poolVals)))
 		}
-		v = &Value{Kind: KindHash, Enc: hv.encoding(), Obj: hv}
+		v = objValue(KindHash, hv.encoding(), hv)
 	}
 	p, _ := dumpPayload(v)
 	switch rng.IntN(12) {

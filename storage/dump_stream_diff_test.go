@@ -34,7 +34,7 @@ func streamDumpNorm(p []byte) ([]byte, bool) {
 	if err != nil || !bytes.Equal(again, p) {
 		return p, false
 	}
-	s := v.Obj.(*streamValue)
+	s := v.Obj().(*streamValue)
 	for _, g := range s.groups {
 		g.pel.ascend(streamMinID, func(n *streamNACK) bool { n.deliveryTime = 0; return true })
 		for _, c := range g.consumers {
@@ -269,7 +269,7 @@ func TestStreamDumpDiffV1(t *testing.T) {
 			d.check(c)
 		}
 		d.check([]string{"XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"})
-		p := withFooter(string(streamV1Body(d.h.peek(0, "s").Obj.(*streamValue))), 9)
+		p := withFooter(string(streamV1Body(d.h.peek(0, "s").Obj().(*streamValue))), 9)
 		d.check([]string{"RESTORE", "v1", "0", p})
 		d.check([]string{"XINFO", "STREAM", "v1", "FULL"})
 		d.check([]string{"XINFO", "GROUPS", "v1"})

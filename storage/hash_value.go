@@ -7,7 +7,7 @@ import "unsafe"
 // for memory accounting.
 const hashEntryOverhead = 32
 
-// hashValue is the structure of a hash value (Value.Obj of a KindHash).
+// hashValue is the structure of a hash value (Value.Obj() of a KindHash).
 //
 // Small hashes mirror Redis's listpack: lp packs field, value, field,
 // value... in insertion order (see flat), found by a linear scan. Order

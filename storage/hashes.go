@@ -46,7 +46,7 @@ func readHash(ks *Keyspace, key []byte) (*hashValue, error) {
 	if v == nil {
 		return nil, err
 	}
-	return v.Obj.(*hashValue), nil
+	return v.Obj().(*hashValue), nil
 }
 
 // writeHash is lookupKeyWrite plus checkType, counting no hit or miss.
@@ -62,14 +62,14 @@ func hashFor(ks *Keyspace, key []byte) (v *Value, isNew bool, err error) {
 	if err != nil || v != nil {
 		return v, false, err
 	}
-	return &Value{Kind: KindHash, Enc: EncListpack, Obj: newHashValue()}, true, nil
+	return objValue(KindHash, EncListpack, newHashValue()), true, nil
 }
 
 // hashDone publishes changes to v: it refreshes the encoding, stores a new
 // value, accounts an updated one and deletes an emptied one (Redis never
 // keeps an empty hash).
 func hashDone(ks *Keyspace, key []byte, v *Value, isNew bool) {
-	h := v.Obj.(*hashValue)
+	h := v.Obj().(*hashValue)
 	v.Enc = h.encoding()
 	switch {
 	case h.Len() == 0:
@@ -109,7 +109,7 @@ func opHSet(ks *Keyspace, key []byte, pairs [][]byte) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	h := v.Obj.(*hashValue)
+	h := v.Obj().(*hashValue)
 	for _, a := range pairs {
 		if !fitsListpack(a) {
 			h.convert()
@@ -141,7 +141,7 @@ func opHSetNX(ks *Keyspace, key, field, value []byte) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	h := v.Obj.(*hashValue)
+	h := v.Obj().(*hashValue)
 	if h.has(field) {
 		return false, nil
 	}
@@ -212,7 +212,7 @@ func opHDel(ks *Keyspace, key []byte, fields [][]byte) (int64, error) {
 	if err != nil || v == nil {
 		return 0, err
 	}
-	h := v.Obj.(*hashValue)
+	h := v.Obj().(*hashValue)
 	var n int64
 	for _, f := range fields {
 		if h.del(f) {
@@ -335,7 +335,7 @@ func opHIncrBy(ks *Keyspace, key, field []byte, by int64) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	h := v.Obj.(*hashValue)
+	h := v.Obj().(*hashValue)
 	var cur int64
 	if s, ok := h.get(field); ok {
 		if cur, ok = parseCanonicalInt([]byte(s)); !ok {
@@ -378,7 +378,7 @@ func opHIncrByFloat(ks *Keyspace, key, field []byte, by *big.Float) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	h := v.Obj.(*hashValue)
+	h := v.Obj().(*hashValue)
 	cur := newLongDouble()
 	if s, ok := h.get(field); ok && !parseLongDouble(cur, []byte(s)) {
 		return nil, errHashNotFloat

@@ -261,7 +261,7 @@ func TestHashtableOps(t *testing.T) {
 			t.Fatal("HSCAN does not terminate")
 		}
 		var hv *hashValue
-		hv = h.peek(0, "h").Obj.(*hashValue)
+		hv = h.peek(0, "h").Obj().(*hashValue)
 		pos := hv.positions()
 		next, idx := opHScan(hv, pos, parseCursorT(t, cursor), 17, nil)
 		for _, i := range idx {

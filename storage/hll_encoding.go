@@ -53,7 +53,7 @@ func newHLL() []byte {
 // isHLL is isHLLObjectOrReply's shape test: a non-integer string with the
 // header, a known encoding and, for dense, the exact size.
 func isHLL(v *Value) bool {
-	b := v.Str
+	b := v.Str()
 	if v.Enc == EncInt || len(b) < hllHdrSize || string(b[:4]) != "HYLL" || b[4] > hllMaxEncoding {
 		return false
 	}

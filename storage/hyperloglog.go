@@ -40,7 +40,7 @@ func hllSparseMax() int64 { return encoding().HLLSparseMaxBytes }
 // hllStore publishes an HLL edited in place: raw encoding and memory
 // accounting.
 func hllStore(ks *Keyspace, key []byte, v *Value, b []byte) {
-	v.Str = b
+	v.SetStr(b)
 	v.Enc = EncRaw
 	ks.Updated(key, v)
 }
@@ -65,13 +65,13 @@ func opPFAdd(ks *Keyspace, key []byte, elems [][]byte, maxSparse int64) (int64, 
 	}
 	updated := false
 	if v == nil {
-		v = &Value{Kind: KindString, Enc: EncRaw, Str: newHLL()}
+		v = strValue(EncRaw, newHLL())
 		ks.Put(key, v)
 		updated = true
 	} else if err := checkHLL(v); err != nil {
 		return 0, err
 	}
-	b := v.Str
+	b := v.Str()
 	for _, e := range elems {
 		var r int
 		b, r = hllAdd(b, e, maxSparse)
@@ -115,7 +115,7 @@ func opPFCount(ks *Keyspace, keys [][]byte) (uint64, error) {
 			if err := checkHLL(v); err != nil {
 				return 0, err
 			}
-			if !hllMerge(max, v.Str) {
+			if !hllMerge(max, v.Str()) {
 				return 0, errHLLCorrupt
 			}
 		}
@@ -129,7 +129,7 @@ func opPFCount(ks *Keyspace, keys [][]byte) (uint64, error) {
 	if err := checkHLL(v); err != nil {
 		return 0, err
 	}
-	b := v.Str
+	b := v.Str()
 	v.Enc = EncRaw
 	if hllValidCache(b) {
 		return leUint64(b[8:16]), nil
@@ -178,8 +178,8 @@ func opPFMerge(ks *Keyspace, dest []byte, srcs [][]byte, maxSparse int64) error 
 		if err := checkHLL(v); err != nil {
 			return err
 		}
-		dense = dense || v.Str[4] == hllDense
-		if !hllMerge(max, v.Str) {
+		dense = dense || v.Str()[4] == hllDense
+		if !hllMerge(max, v.Str()) {
 			return errHLLCorrupt
 		}
 	}
@@ -188,10 +188,10 @@ func opPFMerge(ks *Keyspace, dest []byte, srcs [][]byte, maxSparse int64) error 
 		return err
 	}
 	if v == nil {
-		v = &Value{Kind: KindString, Enc: EncRaw, Str: newHLL()}
+		v = strValue(EncRaw, newHLL())
 		ks.Put(dest, v)
 	}
-	b := v.Str
+	b := v.Str()
 	if dense {
 		var ok bool
 		if b, ok = hllSparseToDense(b); !ok {
@@ -233,7 +233,7 @@ func cmdPFDebug(c *Ctx) {
 	sub := c.Args[1]
 	switch {
 	case isOpt(sub, "getreg"):
-		b, ok := hllSparseToDense(v.Str)
+		b, ok := hllSparseToDense(v.Str())
 		if !ok {
 			writeErr(c, errHLLCorrupt)
 			return
@@ -244,16 +244,16 @@ func cmdPFDebug(c *Ctx) {
 			c.W.Int(int64(hllGetReg(b[hllHdrSize:], i)))
 		}
 	case isOpt(sub, "decode"):
-		if v.Str[4] != hllSparse {
+		if v.Str()[4] != hllSparse {
 			c.W.Error(ErrHLLNotSparse)
 			return
 		}
-		c.W.BulkString(hllDecodeSparse(v.Str))
+		c.W.BulkString(hllDecodeSparse(v.Str()))
 	case isOpt(sub, "encoding"):
-		c.W.Simple([]string{"dense", "sparse"}[v.Str[4]])
+		c.W.Simple([]string{"dense", "sparse"}[v.Str()[4]])
 	case isOpt(sub, "todense"):
-		conv := v.Str[4] == hllSparse
-		b, ok := hllSparseToDense(v.Str)
+		conv := v.Str()[4] == hllSparse
+		b, ok := hllSparseToDense(v.Str())
 		if !ok {
 			writeErr(c, errHLLCorrupt)
 			return

@@ -36,22 +36,22 @@ func TestPFAddCountMerge(t *testing.T) {
 func TestPFCountCache(t *testing.T) {
 	h := newHarness(t, 4)
 	h.do("PFADD", "h", "a", "b")
-	if v := h.peek(0, "h"); hllValidCache(v.Str) {
-		t.Fatalf("cache valid after PFADD: %q", v.Str[:16])
+	if v := h.peek(0, "h"); hllValidCache(v.Str()) {
+		t.Fatalf("cache valid after PFADD: %q", v.Str()[:16])
 	}
 	h.do("PFCOUNT", "h", "other")
-	if v := h.peek(0, "h"); hllValidCache(v.Str) {
-		t.Fatalf("multi-key PFCOUNT wrote the cache: %q", v.Str[:16])
+	if v := h.peek(0, "h"); hllValidCache(v.Str()) {
+		t.Fatalf("multi-key PFCOUNT wrote the cache: %q", v.Str()[:16])
 	}
 	if got := h.do("PFCOUNT", "h"); got != rInt(2) {
 		t.Fatalf("PFCOUNT = %q", got)
 	}
 	v := h.peek(0, "h")
-	if !hllValidCache(v.Str) || leUint64(v.Str[8:16]) != 2 {
-		t.Fatalf("cache after PFCOUNT: %q", v.Str[:16])
+	if !hllValidCache(v.Str()) || leUint64(v.Str()[8:16]) != 2 {
+		t.Fatalf("cache after PFCOUNT: %q", v.Str()[:16])
 	}
 	// A forged cache is trusted, as in Redis.
-	v.Str[8] = 42
+	v.Str()[8] = 42
 	if got := h.do("PFCOUNT", "h"); got != rInt(42) {
 		t.Fatalf("PFCOUNT with a cached 42 = %q", got)
 	}
@@ -66,10 +66,10 @@ func TestPFMergeAcrossInstances(t *testing.T) {
 		h.do("PFADD", keys[0], "a"+strconv.Itoa(i))
 	}
 	h.do("PFADD", keys[1], "a1", "zz")
-	if v := h.peek(0, keys[0]); v.Str[4] != hllDense || len(v.Str) != hllDenseSize {
+	if v := h.peek(0, keys[0]); v.Str()[4] != hllDense || len(v.Str()) != hllDenseSize {
 		t.Fatalf("3000 elements did not promote to dense")
 	}
-	if v := h.peek(0, keys[1]); v.Str[4] != hllSparse {
+	if v := h.peek(0, keys[1]); v.Str()[4] != hllSparse {
 		t.Fatalf("2 elements are not sparse")
 	}
 	want := h.do("PFCOUNT", keys[0], keys[1])
@@ -79,7 +79,7 @@ func TestPFMergeAcrossInstances(t *testing.T) {
 	if got := h.do("PFCOUNT", keys[2]); got != want {
 		t.Fatalf("PFCOUNT of the merge = %q, want %q", got, want)
 	}
-	if h.peek(0, keys[2]).Str[4] != hllDense {
+	if h.peek(0, keys[2]).Str()[4] != hllDense {
 		t.Fatalf("merge with a dense source is not dense")
 	}
 	if h.do("EXISTS", keys[3]) != rZero {
@@ -176,7 +176,7 @@ func TestPFAddPromotesOnValue(t *testing.T) {
 	}
 	v := h.peek(0, "h")
 	idx, count := hllPatLen([]byte(hllHighRun))
-	if v.Str[4] != hllDense || hllGetReg(v.Str[hllHdrSize:], idx) != count {
+	if v.Str()[4] != hllDense || hllGetReg(v.Str()[hllHdrSize:], idx) != count {
 		t.Fatalf("not dense with register %d at %d", idx, count)
 	}
 	if got := h.do("PFCOUNT", "h"); got != rInt(2) {

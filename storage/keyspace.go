@@ -141,8 +141,38 @@ func (k *Keyspace) expire(in *Instance, db *DB, slot int, key []byte) {
 // Put stores v under key, replacing any value (and its deadline), and
 // returns the value it replaced. The key bytes are copied; v is kept.
 func (k *Keyspace) Put(key []byte, v *Value) *Value {
+	return k.putOwned(key, "", v)
+}
+
+// PutString stores a new string value holding a copy of val under key,
+// name and bytes in one allocation as Redis's embstr keeps an object and
+// its bytes together: a million 100-byte values so save the name's own
+// allocation. The value's slice is capped at val's length, so growing it
+// (APPEND) moves it out; the name keeps the old block until the key is
+// next overwritten or deleted.
+// at is its deadline (0: none).
+func (k *Keyspace) PutString(key, val []byte, at int64) *Value {
+	buf := make([]byte, len(key)+len(val))
+	copy(buf, key)
+	copy(buf[len(key):], val)
+	v := strValue(stringEncoding(val), buf[len(key):len(buf):len(buf)])
+	v.expireAt = at
+	var owned string
+	if len(key) > 0 {
+		owned = unsafe.String(&buf[0], len(key))
+	}
+	k.putOwned(key, owned, v)
+	// Charge the shared block: the name is charged on its own already.
+	in := k.instance(key)
+	share := allocSize(int64(len(buf))) - allocSize(int64(len(key)))
+	in.addUsed(share - v.acct())
+	v.setAcct(share)
+	return v
+}
+
+func (k *Keyspace) putOwned(key []byte, owned string, v *Value) *Value {
 	in, db, slot := k.locate(key)
-	old := db.put(slot, key, v)
+	old := db.putOwned(slot, key, owned, v)
 	// A new value starts its LRU clock now; under LFU an overwrite keeps
 	// the key's counter, as Redis's dbSetValue does.
 	switch {

@@ -276,7 +276,7 @@ func opRename(ks *Keyspace, key, newkey []byte, nx bool) (bool, error) {
 	return true, nil
 }
 
-// Cloner is implemented by the structure (Value.Obj) of every collection
+// Cloner is implemented by the structure (Value.Obj()) of every collection
 // type, so COPY can duplicate a value without knowing its type: Clone
 // returns a deep copy sharing no mutable memory with the original. Each
 // collection family (lists, hashes, sets, sorted sets, streams) must
@@ -375,15 +375,15 @@ func opMove(ks *Keyspace, key []byte, db int) bool {
 // cloneValue deep-copies v, keeping kind, encoding and deadline.
 func cloneValue(v *Value) *Value {
 	cp := &Value{Kind: v.Kind, Enc: v.Enc, expireAt: v.expireAt}
-	if v.Str != nil {
-		cp.Str = append([]byte(nil), v.Str...)
+	if v.Str() != nil {
+		cp.SetStr(append([]byte(nil), v.Str()...))
 	}
-	if v.Obj != nil {
-		cl, ok := v.Obj.(Cloner)
+	if v.Obj() != nil {
+		cl, ok := v.Obj().(Cloner)
 		if !ok {
 			panic("storage: COPY of a " + v.Kind.String() + " value whose structure does not implement Cloner")
 		}
-		cp.Obj = cl.Clone()
+		cp.SetObj(cl.Clone())
 	}
 	return cp
 }

@@ -8,7 +8,7 @@ import "math/rand/v2"
 // logarithmic counter. An access increments the counter with probability
 // 1/((counter-5)*lfu-log-factor+1), so the counter grows with the
 // logarithm of the hits; each lfu-decay-time minutes without an access
-// take one off. Reusing the LRU bits is what keeps a Value at 64 bytes and
+// take one off. Reusing the LRU bits is what keeps a Value at 48 bytes and
 // makes switching policies at run time behave as in Redis: the other
 // policy's data reads as noise until accesses rewrite it.
 

@@ -2,7 +2,7 @@ package storage
 
 import "unsafe"
 
-// listValue is the structure of a list value (Value.Obj of a KindList).
+// listValue is the structure of a list value (Value.Obj() of a KindList).
 //
 // It is a quicklist, as Redis 7.0 keeps every list: a deque of nodes,
 // each one flat buffer of entries (see listNode), each node bounded by

@@ -37,7 +37,7 @@ func readList(ks *Keyspace, key []byte) (*listValue, error) {
 	if v == nil {
 		return nil, err
 	}
-	return v.Obj.(*listValue), nil
+	return v.Obj().(*listValue), nil
 }
 
 // writeList is lookupKeyWrite plus checkType, counting no hit or miss.
@@ -52,7 +52,7 @@ func listFor(ks *Keyspace, key []byte) (v *Value, isNew bool, err error) {
 	if err != nil || v != nil {
 		return v, false, err
 	}
-	return &Value{Kind: KindList, Enc: EncQuicklist, Obj: newListValue()}, true, nil
+	return objValue(KindList, EncQuicklist, newListValue()), true, nil
 }
 
 // listDone publishes changes to v: it stores a new value, accounts an
@@ -60,7 +60,7 @@ func listFor(ks *Keyspace, key []byte) (v *Value, isNew bool, err error) {
 // list).
 func listDone(ks *Keyspace, key []byte, v *Value, isNew bool) {
 	switch {
-	case v.Obj.(*listValue).Len() == 0:
+	case v.Obj().(*listValue).Len() == 0:
 		if !isNew {
 			ks.Delete(key)
 		}
@@ -103,7 +103,7 @@ func opPush(ks *Keyspace, key []byte, elems [][]byte, left, onlyExisting bool) (
 	if isNew && onlyExisting {
 		return 0, nil
 	}
-	l := v.Obj.(*listValue)
+	l := v.Obj().(*listValue)
 	for _, e := range elems {
 		l.push(e, left)
 	}
@@ -150,7 +150,7 @@ func popGeneric(c *Ctx, left bool) {
 		c.W.Array(0)
 		return
 	}
-	l := v.Obj.(*listValue)
+	l := v.Obj().(*listValue)
 	if !hasCount {
 		c.W.Bulk(l.pop(left))
 	} else {
@@ -236,7 +236,7 @@ func opLSet(ks *Keyspace, key, index, elem []byte) error {
 	if !ok {
 		return errNotInteger
 	}
-	l := v.Obj.(*listValue)
+	l := v.Obj().(*listValue)
 	i, ok := listIndex(idx, l.Len())
 	if !ok {
 		return replyError(ErrOutOfRange)
@@ -322,7 +322,7 @@ func cmdLTrim(c *Ctx) {
 		return
 	}
 	if v != nil {
-		l := v.Obj.(*listValue)
+		l := v.Obj().(*listValue)
 		from, n := clampRange(start, stop, l.Len())
 		l.trim(from, n)
 		listDone(&c.KS, c.Args[1], v, false)
@@ -357,7 +357,7 @@ func opLRem(ks *Keyspace, key []byte, count int64, elem []byte) (int64, error) {
 		count = -count // -MinInt64 stays negative: treated as "no limit" below
 	}
 	var removed int64
-	n := v.Obj.(*listValue).removeIf(fromTail, func(b []byte) bool {
+	n := v.Obj().(*listValue).removeIf(fromTail, func(b []byte) bool {
 		if count > 0 && removed == count || !bytes.Equal(b, elem) {
 			return false
 		}
@@ -396,7 +396,7 @@ func opLInsert(ks *Keyspace, key []byte, after bool, pivot, elem []byte) (int64,
 	if err != nil || v == nil {
 		return 0, err
 	}
-	l := v.Obj.(*listValue)
+	l := v.Obj().(*listValue)
 	if l.Len() == 0 {
 		return -1, nil
 	}
@@ -581,14 +581,14 @@ func opLMove(ks *Keyspace, src, dst []byte, from, to bool) ([]byte, error) {
 			return nil, err
 		}
 	}
-	sl := sv.Obj.(*listValue)
+	sl := sv.Obj().(*listValue)
 	elem := sl.pop(from)
 	if dv == sv {
 		// The popped bytes alias the node they left, which the push
 		// below may reuse or move.
 		elem = append([]byte{}, elem...) // non-nil: nil means no element
 	}
-	dv.Obj.(*listValue).push(elem, to)
+	dv.Obj().(*listValue).push(elem, to)
 	listDone(ks, dst, dv, dstNew)
 	if dv != sv {
 		listDone(ks, src, sv, false)
@@ -663,7 +663,7 @@ func lmpopFirst(c *Ctx, keys [][]byte, left bool, count int64) (served, ok bool)
 		if v == nil {
 			continue
 		}
-		l := v.Obj.(*listValue)
+		l := v.Obj().(*listValue)
 		n := min(count, int64(l.Len()))
 		c.W.Array(2)
 		c.W.Bulk(key)

@@ -17,7 +17,7 @@ func newListDiffSession(t testing.TB, rc *redisConn, proto int) *diffSession {
 	d := newDiffSession(t, rc, proto)
 	l := newListValue()
 	l.pushBack([]byte("a"))
-	d.h.put("list", &Value{Kind: KindList, Enc: EncQuicklist, Obj: l})
+	d.h.put("list", objValue(KindList, EncQuicklist, l))
 	return d
 }
 

@@ -39,7 +39,7 @@ const objSharedRefcount = 1<<31 - 1
 // refcounts see the same numbers.
 func (v *Value) refCount() int64 {
 	if v.Kind == KindString && v.Enc == EncInt {
-		if n, ok := parseCanonicalInt(v.Str); ok && n >= 0 && n < sharedIntegers {
+		if n, ok := parseCanonicalInt(v.Str()); ok && n >= 0 && n < sharedIntegers {
 			return objSharedRefcount
 		}
 	}

@@ -118,13 +118,13 @@ func objectComputeSize(v *Value, samples int64) int64 {
 			return sizeofRobj
 		case EncEmbstr:
 			// robj, sdshdr8 and the bytes in one allocation.
-			return jemallocSize(int64(sizeofRobj + 3 + len(v.Str) + 1))
+			return jemallocSize(int64(sizeofRobj + 3 + len(v.Str()) + 1))
 		}
-		return sizeofRobj + sdsAllocSize(len(v.Str))
+		return sizeofRobj + sdsAllocSize(len(v.Str()))
 	case KindList:
 		return listComputeSize(v, samples)
 	case KindSet:
-		s := v.Obj.(*setObj)
+		s := v.Obj().(*setObj)
 		if s.isIntset() {
 			return sizeofRobj + jemallocSize(int64(len(s.ints)))
 		}
@@ -139,7 +139,7 @@ func objectComputeSize(v *Value, samples int64) int64 {
 		}
 		return sampledAvg(base, total, n, len(s.ht.keys))
 	case KindZSet:
-		z := v.Obj.(*zsetValue)
+		z := v.Obj().(*zsetValue)
 		if z.zsl == nil {
 			return sizeofRobj + jemallocSize(int64(len(zsetListpack(z))))
 		}
@@ -152,7 +152,7 @@ func objectComputeSize(v *Value, samples int64) int64 {
 		}
 		return sampledAvg(base, total, n, z.zsl.length)
 	case KindHash:
-		h := v.Obj.(*hashValue)
+		h := v.Obj().(*hashValue)
 		if h.ht == nil {
 			return sizeofRobj + jemallocSize(int64(len(hashListpack(h))))
 		}
@@ -169,7 +169,7 @@ func objectComputeSize(v *Value, samples int64) int64 {
 		})
 		return sampledAvg(base, total, n, size)
 	case KindStream:
-		if s, _ := v.Obj.(*streamValue); s != nil {
+		if s, _ := v.Obj().(*streamValue); s != nil {
 			return streamComputeSize(s, samples)
 		}
 	}
@@ -178,7 +178,7 @@ func objectComputeSize(v *Value, samples int64) int64 {
 
 // listComputeSize samples the quicklist nodes a DUMP would write.
 func listComputeSize(v *Value, samples int64) int64 {
-	l, _ := v.Obj.(*listValue)
+	l, _ := v.Obj().(*listValue)
 	base := int64(sizeofRobj + sizeofQuicklist)
 	var total, n int64
 	nodes := 0

@@ -206,7 +206,7 @@ func rdbReadStream(r *rdbReader, t byte) (*Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Value{Kind: KindStream, Enc: EncStream, Obj: s}, nil
+	return objValue(KindStream, EncStream, s), nil
 }
 
 func rdbReadList(r *rdbReader, t byte) (*Value, error) {
@@ -275,7 +275,7 @@ func rdbReadList(r *rdbReader, t byte) (*Value, error) {
 	if l.Len() == 0 {
 		return nil, errRDBEmpty
 	}
-	return &Value{Kind: KindList, Enc: EncQuicklist, Obj: l}, nil
+	return objValue(KindList, EncQuicklist, l), nil
 }
 
 func rdbReadSet(r *rdbReader, t byte) (*Value, error) {
@@ -316,7 +316,7 @@ func rdbReadSet(r *rdbReader, t byte) (*Value, error) {
 	if s.card() == 0 {
 		return nil, errRDBEmpty
 	}
-	return &Value{Kind: KindSet, Enc: s.enc(), Obj: s}, nil
+	return objValue(KindSet, s.enc(), s), nil
 }
 
 func rdbReadZSet(r *rdbReader, t byte) (*Value, error) {
@@ -406,13 +406,13 @@ func rdbReadZSet(r *rdbReader, t byte) (*Value, error) {
 			return 0
 		})
 		z.lp, z.n = zlpFromEntries(es), len(es)
-		return &Value{Kind: KindZSet, Enc: EncListpack, Obj: z}, nil
+		return objValue(KindZSet, EncListpack, z), nil
 	}
 	z.zsl = newZsetSkiplist(len(es))
 	for _, e := range es {
 		z.zsl.add(e.score, e.member)
 	}
-	return &Value{Kind: KindZSet, Enc: EncSkiplist, Obj: z}, nil
+	return objValue(KindZSet, EncSkiplist, z), nil
 }
 
 func rdbReadHash(r *rdbReader, t byte) (*Value, error) {
@@ -472,7 +472,7 @@ func rdbReadHash(r *rdbReader, t byte) (*Value, error) {
 	if h.Len() == 0 {
 		return nil, errRDBEmpty
 	}
-	return &Value{Kind: KindHash, Enc: h.encoding(), Obj: h}, nil
+	return objValue(KindHash, h.encoding(), h), nil
 }
 
 // verifyDumpPayload is Redis's verifyDumpPayload: a footer of RDB version

@@ -128,15 +128,15 @@ func rdbAppendString(b []byte, s []byte) []byte {
 func rdbAppendObject(b []byte, v *Value) ([]byte, error) {
 	switch v.Kind {
 	case KindString:
-		return rdbAppendString(append(b, rdbTypeString), v.Str), nil
+		return rdbAppendString(append(b, rdbTypeString), v.Str()), nil
 	case KindList:
 		return rdbAppendList(b, v), nil
 	case KindSet:
-		return rdbAppendSet(b, v.Obj.(*setObj)), nil
+		return rdbAppendSet(b, v.Obj().(*setObj)), nil
 	case KindZSet:
-		return rdbAppendZSet(b, v.Obj.(*zsetValue)), nil
+		return rdbAppendZSet(b, v.Obj().(*zsetValue)), nil
 	case KindHash:
-		return rdbAppendHash(b, v.Obj.(*hashValue)), nil
+		return rdbAppendHash(b, v.Obj().(*hashValue)), nil
 	case KindStream:
 		return rdbAppendStream(b, v)
 	}
@@ -146,7 +146,7 @@ func rdbAppendObject(b []byte, v *Value) ([]byte, error) {
 // rdbAppendStream writes a stream as RDB_TYPE_STREAM_LISTPACKS_2: see
 // rdb_stream.go.
 func rdbAppendStream(b []byte, v *Value) ([]byte, error) {
-	s, _ := v.Obj.(*streamValue)
+	s, _ := v.Obj().(*streamValue)
 	if s == nil {
 		s = newStreamValue()
 	}
@@ -158,7 +158,7 @@ func rdbAppendStream(b []byte, v *Value) ([]byte, error) {
 // by RPUSH dumps node for node as in Redis.
 func rdbAppendList(b []byte, v *Value) []byte {
 	b = append(b, rdbTypeListQuicklist2)
-	l, _ := v.Obj.(*listValue)
+	l, _ := v.Obj().(*listValue)
 	nodes := quicklistNodes(l)
 	b = rdbAppendLen(b, uint64(len(nodes)))
 	for _, n := range nodes {

@@ -101,7 +101,7 @@ func TestStreamRestoreRejects(t *testing.T) {
 	h := newHarness(t, 4)
 	h.do("XADD", "s", "1-1", "f", "v")
 	h.do("XADD", "s", "2-1", "f", "w")
-	s := h.peek(0, "s").Obj.(*streamValue)
+	s := h.peek(0, "s").Obj().(*streamValue)
 	node := func(master streamID, n *streamNode) []byte {
 		k := streamIDKey(master)
 		b := rdbAppendString(nil, k[:])

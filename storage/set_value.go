@@ -8,7 +8,7 @@ import (
 	"unsafe"
 )
 
-// setObj is the structure of a set value (Value.Obj), in one of the two
+// setObj is the structure of a set value (Value.Obj()), in one of the two
 // encodings Redis 7.0 uses for sets:
 //
 //   - intset: ints, Redis's intset blob (intset.go), while every member is
@@ -39,7 +39,7 @@ type setTable struct {
 // newSetValue is an empty set value, encoded as Redis's createIntsetObject:
 // the first non-integer member converts it.
 func newSetValue() *Value {
-	return &Value{Kind: KindSet, Enc: EncIntset, Obj: newSetObj()}
+	return objValue(KindSet, EncIntset, newSetObj())
 }
 
 func newSetObj() *setObj { return &setObj{ints: newIntset()} }

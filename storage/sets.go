@@ -48,7 +48,7 @@ func asSet(v *Value) (*Value, *setObj, error) {
 	if v == nil {
 		return nil, nil, err
 	}
-	return v, v.Obj.(*setObj), nil
+	return v, v.Obj().(*setObj), nil
 }
 
 // setChanged finishes an in-place change: an emptied set is deleted, as
@@ -90,7 +90,7 @@ func opSAdd(ks *Keyspace, key []byte, members [][]byte) (int64, error) {
 	created := v == nil
 	if created {
 		v = newSetValue()
-		s = v.Obj.(*setObj)
+		s = v.Obj().(*setObj)
 	}
 	var n int64
 	for _, m := range members {
@@ -277,7 +277,7 @@ func opSPopCount(ks *Keyspace, key []byte, count int64) ([]string, error) {
 	}
 	out := make([]string, 0, count)
 	s.each(func(m []byte) bool { out = append(out, string(m)); return true })
-	v.Obj = ns
+	v.SetObj(ns)
 	setChanged(ks, key, v, ns)
 	return out, nil
 }
@@ -399,8 +399,8 @@ func opSMove(ks *Keyspace, src, dst, member []byte) (bool, error) {
 	setChanged(ks, src, sv, ss)
 	if dv == nil {
 		dv = newSetValue()
-		dv.Obj.(*setObj).add(member)
-		dv.Enc = dv.Obj.(*setObj).enc()
+		dv.Obj().(*setObj).add(member)
+		dv.Enc = dv.Obj().(*setObj).enc()
 		ks.Put(dst, dv)
 		return true, nil
 	}

@@ -115,7 +115,7 @@ func storeSet(ks *Keyspace, dst []byte, s *setObj) int64 {
 		ks.Delete(dst)
 		return 0
 	}
-	ks.Put(dst, &Value{Kind: KindSet, Enc: s.enc(), Obj: s})
+	ks.Put(dst, objValue(KindSet, s.enc(), s))
 	return int64(s.card())
 }
 

@@ -467,7 +467,7 @@ func TestSetMemoryCounter(t *testing.T) {
 		if v == nil {
 			return
 		}
-		s := v.Obj.(*setObj)
+		s := v.Obj().(*setObj)
 		if s.isIntset() {
 			return
 		}

@@ -129,7 +129,7 @@ func opSort(ks *Keyspace, key []byte, o sortOpts) ([][]byte, int64, error) {
 	var z *zsetValue
 	if v != nil && v.Kind == KindZSet {
 		// Redis converts the sorted set to a skiplist for good.
-		z = v.Obj.(*zsetValue)
+		z = v.Obj().(*zsetValue)
 		z.convert()
 		v.Enc = EncSkiplist
 		ks.Updated(key, v)
@@ -189,18 +189,18 @@ func opSort(ks *Keyspace, key []byte, o sortOpts) ([][]byte, int64, error) {
 	for _, b := range out {
 		l.pushBack(b)
 	}
-	ks.Put(o.store, &Value{Kind: KindList, Enc: EncQuicklist, Obj: l})
+	ks.Put(o.store, objValue(KindList, EncQuicklist, l))
 	return nil, int64(len(out)), nil
 }
 
 func sourceLen(v *Value) int {
 	switch v.Kind {
 	case KindList:
-		return v.Obj.(*listValue).Len()
+		return v.Obj().(*listValue).Len()
 	case KindSet:
-		return v.Obj.(*setObj).card()
+		return v.Obj().(*setObj).card()
 	}
-	return v.Obj.(*zsetValue).Len()
+	return v.Obj().(*zsetValue).Len()
 }
 
 // sortSource loads the elements to sort: all of them, or for a list or
@@ -220,7 +220,7 @@ func sortSource(v *Value, o sortOpts, start, end int64) []sortItem {
 	ranged := o.dontsort && v.Kind != KindSet
 	switch v.Kind {
 	case KindList:
-		l := v.Obj.(*listValue)
+		l := v.Obj().(*listValue)
 		if !ranged {
 			start, end = 0, int64(l.Len())-1
 		}
@@ -239,9 +239,9 @@ func sortSource(v *Value, o sortOpts, start, end int64) []sortItem {
 			add(it.next())
 		}
 	case KindSet:
-		v.Obj.(*setObj).each(func(m []byte) bool { add(append([]byte{}, m...)); return true })
+		v.Obj().(*setObj).each(func(m []byte) bool { add(append([]byte{}, m...)); return true })
 	case KindZSet:
-		z := v.Obj.(*zsetValue)
+		z := v.Obj().(*zsetValue)
 		if !ranged {
 			z.each(0, z.Len()-1, false, func(e zentry) bool { add(strBytes(e.member)); return true })
 			break
@@ -389,7 +389,7 @@ func lookupByPattern(ks *Keyspace, pattern, elem []byte) ([]byte, bool) {
 		if v.Kind != KindHash {
 			return nil, false
 		}
-		s, ok := v.Obj.(*hashValue).get(field)
+		s, ok := v.Obj().(*hashValue).get(field)
 		if !ok {
 			return nil, false
 		}
@@ -398,5 +398,5 @@ func lookupByPattern(ks *Keyspace, pattern, elem []byte) ([]byte, bool) {
 	if v.Kind != KindString {
 		return nil, false
 	}
-	return append([]byte{}, v.Str...), true
+	return append([]byte{}, v.Str()...), true
 }

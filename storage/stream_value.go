@@ -6,7 +6,7 @@ import (
 	"strconv"
 )
 
-// streamValue is the structure of a stream (Value.Obj of a KindStream).
+// streamValue is the structure of a stream (Value.Obj() of a KindStream).
 //
 // Entries live in nodes that model Redis's radix tree of listpacks: a
 // node takes appended entries until it holds stream-node-max-entries

@@ -36,7 +36,7 @@ func readStream(ks *Keyspace, key []byte) (*streamValue, error) {
 	if v == nil {
 		return nil, err
 	}
-	return v.Obj.(*streamValue), nil
+	return v.Obj().(*streamValue), nil
 }
 
 // writeStream is lookupKeyWrite plus checkType.
@@ -45,13 +45,13 @@ func writeStream(ks *Keyspace, key []byte) (*Value, *streamValue, error) {
 	if v == nil {
 		return nil, nil, err
 	}
-	return v, v.Obj.(*streamValue), nil
+	return v, v.Obj().(*streamValue), nil
 }
 
 // newStreamObject is createStreamObject: a new empty stream value, not
 // yet stored.
 func newStreamObject() *Value {
-	return &Value{Kind: KindStream, Enc: EncStream, Obj: newStreamValue()}
+	return objValue(KindStream, EncStream, newStreamValue())
 }
 
 // streamDone publishes changes to v: it stores a new value or accounts
@@ -307,7 +307,7 @@ func opXAdd(ks *Keyspace, key []byte, a *addTrimArgs, kv [][]byte) (streamID, bo
 			return streamID{}, false, nil
 		}
 		v = newStreamObject()
-		s = v.Obj.(*streamValue)
+		s = v.Obj().(*streamValue)
 	}
 	if s.lastID == streamMaxID {
 		if isNew {

@@ -128,7 +128,7 @@ func cmdXGroup(c *Ctx) {
 		isNew := v == nil
 		if isNew {
 			v = newStreamObject()
-			s = v.Obj.(*streamValue)
+			s = v.Obj().(*streamValue)
 		}
 		if s.createGroup(name, id, entriesRead) == nil {
 			c.W.Error(ErrStreamBusyGroup)
@@ -176,7 +176,7 @@ func streamAndGroup(ks *Keyspace, key, group []byte) (*Value, *streamValue, *str
 	if v == nil {
 		return nil, nil, nil, err
 	}
-	s := v.Obj.(*streamValue)
+	s := v.Obj().(*streamValue)
 	return v, s, s.group(group), nil
 }
 

@@ -112,7 +112,7 @@ func opXRead(c *Ctx, a *xreadArgs, group bool) error {
 		}
 		values[i] = v
 		if v != nil {
-			streams[i] = v.Obj.(*streamValue)
+			streams[i] = v.Obj().(*streamValue)
 		}
 		if group {
 			if v == nil || streams[i].group(a.group) == nil {

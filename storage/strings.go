@@ -51,7 +51,7 @@ func replyValue(c *Ctx, v *Value) {
 		c.W.Null()
 		return
 	}
-	c.W.Bulk(v.Str)
+	c.W.Bulk(v.Str())
 }
 
 // GET key
@@ -214,8 +214,8 @@ func opSet(ks *Keyspace, key, val []byte, flags setFlags, at int64) (prev *Value
 // bound keeps a once-huge buffer from pinning its memory under a small
 // value.
 func storeString(ks *Keyspace, key, val []byte, old *Value, keepTTL bool, at int64, reuse bool) {
-	if reuse && old != nil && old.Kind == KindString && cap(old.Str) >= len(val) && cap(old.Str) <= 2*len(val)+16 {
-		old.Str = append(old.Str[:0], val...)
+	if reuse && old != nil && old.Kind == KindString && cap(old.Str()) >= len(val) && cap(old.Str()) <= 2*len(val)+16 {
+		old.SetStr(append(old.Str()[:0], val...))
 		old.Enc = stringEncoding(val)
 		if !keepTTL && old.expireAt != at {
 			ks.SetExpire(key, old, at)
@@ -223,14 +223,13 @@ func storeString(ks *Keyspace, key, val []byte, old *Value, keepTTL bool, at int
 		ks.Updated(key, old)
 		return
 	}
-	v := NewString(append([]byte(nil), val...))
-	switch {
-	case !keepTTL:
-		v.expireAt = at
-	case old != nil:
-		v.expireAt = old.expireAt
+	if keepTTL {
+		at = 0
+		if old != nil {
+			at = old.expireAt
+		}
 	}
-	ks.Put(key, v)
+	ks.PutString(key, val, at)
 }
 
 // SETNX key value
@@ -405,7 +404,7 @@ func opStrlen(ks *Keyspace, key []byte) (int64, error) {
 	if v == nil {
 		return 0, err
 	}
-	return int64(len(v.Str)), nil
+	return int64(len(v.Str())), nil
 }
 
 // replyBool writes the :1 / :0 integer replies of predicate commands.

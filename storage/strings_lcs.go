@@ -96,10 +96,10 @@ func opLCSInputs(ks *Keyspace, k1, k2 []byte) (a, b []byte, err error) {
 		return nil, nil, replyError(ErrLCSNotString)
 	}
 	if va != nil {
-		a = va.Str
+		a = va.Str()
 	}
 	if vb != nil {
-		b = vb.Str
+		b = vb.Str()
 	}
 	return a, b, nil
 }

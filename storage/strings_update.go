@@ -73,7 +73,7 @@ func opIncrBy(ks *Keyspace, key []byte, by int64) (int64, error) {
 	var cur int64
 	if v != nil {
 		var ok bool
-		if cur, ok = parseCanonicalInt(v.Str); !ok {
+		if cur, ok = parseCanonicalInt(v.Str()); !ok {
 			return 0, errNotInteger
 		}
 	}
@@ -84,10 +84,10 @@ func opIncrBy(ks *Keyspace, key []byte, by int64) (int64, error) {
 	var tmp [20]byte
 	digits := strconv.AppendInt(tmp[:0], n, 10)
 	if v == nil {
-		ks.Put(key, &Value{Kind: KindString, Enc: EncInt, Str: append([]byte(nil), digits...)})
+		ks.Put(key, strValue(EncInt, append([]byte(nil), digits...)))
 		return n, nil
 	}
-	v.Str = append(v.Str[:0], digits...)
+	v.SetStr(append(v.Str()[:0], digits...))
 	v.Enc = EncInt
 	ks.Updated(key, v)
 	return n, nil
@@ -113,7 +113,7 @@ func opIncrByFloat(ks *Keyspace, key, incr []byte) ([]byte, error) {
 		return nil, err
 	}
 	cur := newLongDouble()
-	if v != nil && !parseLongDouble(cur, v.Str) {
+	if v != nil && !parseLongDouble(cur, v.Str()) {
 		return nil, errNotFloat
 	}
 	by := newLongDouble()
@@ -125,7 +125,7 @@ func opIncrByFloat(ks *Keyspace, key, incr []byte) ([]byte, error) {
 		return nil, replyError(ErrIncrNaNOrInf)
 	}
 	out := formatLongDoubleHuman(sum)
-	nv := &Value{Kind: KindString, Enc: plainEncoding(out), Str: out}
+	nv := strValue(plainEncoding(out), out)
 	if v != nil {
 		nv.expireAt = v.expireAt
 	}
@@ -164,13 +164,13 @@ func opAppend(ks *Keyspace, key, val []byte, maxLen int64) (int64, error) {
 		storeString(ks, key, val, nil, false, 0, false)
 		return int64(len(val)), nil
 	}
-	if !fitsBulk(int64(len(v.Str)), int64(len(val)), maxLen) {
+	if !fitsBulk(int64(len(v.Str())), int64(len(val)), maxLen) {
 		return 0, replyError(ErrStringTooLong)
 	}
-	v.Str = append(v.Str, val...)
+	v.SetStr(append(v.Str(), val...))
 	v.Enc = EncRaw
 	ks.Updated(key, v)
-	return int64(len(v.Str)), nil
+	return int64(len(v.Str())), nil
 }
 
 // GETRANGE key start end (and its old name SUBSTR)
@@ -197,7 +197,7 @@ func opGetRange(ks *Keyspace, key []byte, start, end int64) ([]byte, error) {
 	if v == nil {
 		return nil, err
 	}
-	return substr(v.Str, start, end), nil
+	return substr(v.Str(), start, end), nil
 }
 
 // substr applies GETRANGE's index rules (getrangeCommand).
@@ -253,7 +253,7 @@ func opSetRange(ks *Keyspace, key []byte, off int64, val []byte, maxLen int64) (
 		if v == nil {
 			return 0, nil
 		}
-		return int64(len(v.Str)), nil
+		return int64(len(v.Str())), nil
 	}
 	if !fitsBulk(off, int64(len(val)), maxLen) {
 		return 0, replyError(ErrStringTooLong)
@@ -262,11 +262,11 @@ func opSetRange(ks *Keyspace, key []byte, off int64, val []byte, maxLen int64) (
 		v = &Value{Kind: KindString, Enc: EncRaw}
 		ks.Put(key, v)
 	}
-	if need := int(off) + len(val); need > len(v.Str) {
-		v.Str = append(v.Str, make([]byte, need-len(v.Str))...)
+	if need := int(off) + len(val); need > len(v.Str()) {
+		v.SetStr(append(v.Str(), make([]byte, need-len(v.Str()))...))
 	}
-	copy(v.Str[off:], val)
+	copy(v.Str()[off:], val)
 	v.Enc = EncRaw
 	ks.Updated(key, v)
-	return int64(len(v.Str)), nil
+	return int64(len(v.Str())), nil
 }

@@ -23,7 +23,7 @@ func zless(s1 float64, m1 string, s2 float64, m2 string) bool {
 	return s1 < s2 || s1 == s2 && m1 < m2
 }
 
-// zsetValue is the structure of a sorted set (Value.Obj of a KindZSet).
+// zsetValue is the structure of a sorted set (Value.Obj() of a KindZSet).
 //
 // Small sets mirror Redis's listpack: lp packs the members in order in
 // one copy-on-write string (see zset_listpack.go), scanned linearly,

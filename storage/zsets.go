@@ -37,7 +37,7 @@ func readZSet(ks *Keyspace, key []byte) (*zsetValue, error) {
 	if v == nil {
 		return nil, err
 	}
-	return v.Obj.(*zsetValue), nil
+	return v.Obj().(*zsetValue), nil
 }
 
 // writeZSet is lookupKeyWrite plus checkType, counting no hit or miss.
@@ -49,7 +49,7 @@ func writeZSet(ks *Keyspace, key []byte) (*Value, error) {
 // value, accounts an updated one and deletes an emptied one (Redis never
 // keeps an empty sorted set).
 func zsetDone(ks *Keyspace, key []byte, v *Value, isNew bool) {
-	z := v.Obj.(*zsetValue)
+	z := v.Obj().(*zsetValue)
 	v.Enc = z.encoding()
 	switch {
 	case z.Len() == 0:
@@ -166,9 +166,9 @@ func opZAdd(ks *Keyspace, key []byte, o zaddOpts) (n int64, score float64, done 
 		if o.flags&zaddXX != 0 {
 			return 0, 0, false, nil
 		}
-		v = &Value{Kind: KindZSet, Enc: EncListpack, Obj: newZSetValue()}
+		v = objValue(KindZSet, EncListpack, newZSetValue())
 	}
-	z := v.Obj.(*zsetValue)
+	z := v.Obj().(*zsetValue)
 	var added, updated int64
 	for i, m := range o.members {
 		score = o.scores[i]
@@ -224,7 +224,7 @@ func opZRem(ks *Keyspace, key []byte, members [][]byte) (int64, error) {
 	if err != nil || v == nil {
 		return 0, err
 	}
-	z := v.Obj.(*zsetValue)
+	z := v.Obj().(*zsetValue)
 	var n int64
 	for _, m := range members {
 		if z.remove(m) {

@@ -146,7 +146,7 @@ func parseZAlgebra(c *Ctx, args [][]byte, op int, store, cardOnly bool) (zalgebr
 		}
 		switch v.Kind {
 		case KindZSet:
-			srcs[i].z = v.Obj.(*zsetValue)
+			srcs[i].z = v.Obj().(*zsetValue)
 		case KindSet:
 			_, srcs[i].s, _ = asSet(v)
 		default:
@@ -340,7 +340,7 @@ func storeZSet(ks *Keyspace, dst []byte, es []zentry) int64 {
 	for _, e := range es {
 		z.add([]byte(e.member), e.score)
 	}
-	ks.Put(dst, &Value{Kind: KindZSet, Enc: z.encoding(), Obj: z})
+	ks.Put(dst, objValue(KindZSet, z.encoding(), z))
 	return int64(z.Len())
 }
 

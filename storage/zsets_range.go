@@ -404,7 +404,7 @@ func opZPop(ks *Keyspace, key []byte, count int64, fromMax bool) ([]zentry, erro
 	if err != nil || v == nil || count == 0 {
 		return nil, err // the type is checked even for count 0
 	}
-	z := v.Obj.(*zsetValue)
+	z := v.Obj().(*zsetValue)
 	n := int(min(count, int64(z.Len())))
 	lo, hi := 0, n-1
 	if fromMax {
@@ -454,7 +454,7 @@ func opZRemRange(ks *Keyspace, key []byte, a *zrangeArgs) (int64, error) {
 	if err != nil || v == nil {
 		return 0, err
 	}
-	z := v.Obj.(*zsetValue)
+	z := v.Obj().(*zsetValue)
 	var lo, hi int
 	switch a.kind {
 	case zrangeRank:
