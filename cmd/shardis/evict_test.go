@@ -174,3 +174,41 @@ func TestEvictionConfigSetAtRunTime(t *testing.T) {
 		t.Fatalf("evicted_keys = %d after halving the limit of 20,000 keys", ev)
 	}
 }
+
+// TestVolatilePolicyWithNothingToEvict: a volatile policy over keys that
+// all persist can evict nothing, so writes get -OOM as under noeviction,
+// and no persistent key is lost; once keys with a deadline exist, they go
+// and writes succeed.
+func TestVolatilePolicyWithNothingToEvict(t *testing.T) {
+	s := startShardis(t, "--maxmemory", "1mb", "--maxmemory-policy", "volatile-lru")
+	r := dialRaw(t, s.respAddr())
+	value := strings.Repeat("x", 1000)
+	acked := 0
+	for ; acked < 5000; acked++ {
+		if reply := r.do("SET", fmt.Sprint("p", acked), value); reply != "+OK\r\n" {
+			if !strings.HasPrefix(reply, "-OOM command not allowed") {
+				t.Fatalf("SET = %q, want -OOM", reply)
+			}
+			break
+		}
+	}
+	if got := r.do("DBSIZE"); got != fmt.Sprintf(":%d\r\n", acked) {
+		t.Fatalf("DBSIZE = %q, want %d: a persistent key was evicted", got, acked)
+	}
+	// Make room with a deletion, then give the next keys deadlines: they
+	// are what volatile-lru may evict, and the persistent keys stay.
+	r.do("DEL", "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9")
+	for i := range 200 {
+		if got := r.do("SET", fmt.Sprint("v", i), value, "EX", "1000"); got != "+OK\r\n" {
+			t.Fatalf("SET v%d with a deadline = %q", i, got)
+		}
+	}
+	for i := 10; i < acked; i++ {
+		if got := r.do("EXISTS", fmt.Sprint("p", i)); got != ":1\r\n" {
+			t.Fatalf("persistent key p%d was evicted", i)
+		}
+	}
+	if got := r.do("INFO", "stats"); strings.Contains(got, "evicted_keys:0\r\n") {
+		t.Fatal("no key with a deadline was evicted")
+	}
+}
