@@ -311,6 +311,19 @@ func TestUsedMemoryTracksHeap(t *testing.T) {
 				h.do("SADD", fmt.Sprint("s:", i), fmt.Sprint(f*1000+i))
 			}
 		}},
+		// Large collections: 10 keys of 50,000 elements each.
+		{"hash hashtable", func(h *harness, i int) {
+			h.do("HSET", fmt.Sprint("h:", i%10), fmt.Sprint("field:", i), fmt.Sprint("value:", i))
+		}},
+		{"set hashtable", func(h *harness, i int) {
+			h.do("SADD", fmt.Sprint("s:", i%10), fmt.Sprint("member:", i))
+		}},
+		{"zset skiplist", func(h *harness, i int) {
+			h.do("ZADD", fmt.Sprint("z:", i%10), fmt.Sprint(i), fmt.Sprint("member:", i))
+		}},
+		{"list quicklist", func(h *harness, i int) {
+			h.do("RPUSH", fmt.Sprint("l:", i%10), fmt.Sprint("element:", i))
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,10 +6,10 @@ import (
 	"unsafe"
 )
 
-// zsetEntryOverhead approximates the bytes one member of a skiplist costs
-// beyond its name (string header, score, skiplist node and map slot), for
-// accounting.
-const zsetEntryOverhead = 48
+// zsetEntryOverhead is one skiplist member's heap cost beyond its name
+// (skiplist node with its levels, map slot, string rounding), for memory
+// accounting: measured with 50,000-member sets (TestUsedMemoryTracksHeap).
+const zsetEntryOverhead = 118
 
 // zentry is one member and its score.
 type zentry struct {
