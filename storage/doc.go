@@ -108,5 +108,63 @@
 // wait inside the engine: they ask the caller to park the client
 // (Ctx.Block) and are run again when woken. Counters
 // read from outside (INFO, admin) are atomics, so readers never take a lock
-// on the request path's behalf.
+// on the request path's behalf.//
+// # Migration
+//
+// Slots move between instances while commands keep running (migrate.go,
+// migrator*.go). The mover lives here rather than in a package of its own
+// because it is made of the engine's own invariants: instance locks, the
+// per-slot key maps, the counters and the expiry index. A package outside
+// would need all of them exported.
+//
+//   - M1: one function moves a key, moveKey. The *Value changes hands
+//     (remove from the source's slot map, put into the target's, counters
+//     and charged bytes carried by the value's accounted size, the expiry
+//     index updated by DB.remove and DB.put), so a move is O(1) however
+//     large the value: a 5,000,000-field hash moves as fast as a string.
+//     An expired key is deleted through expireKey (OnExpire is called)
+//     instead of moved, so a move never resurrects one. Every move calls
+//     logMove for persistence.
+//   - M2: a migrating slot has two owners in the routing table, the
+//     source (Owner) and the target (Target); the proxy routes a command
+//     touching it to both, so it runs with both locked. Keyspace.locate
+//     moves the key from the source first when it is still there, then
+//     works on the target. So while a slot migrates, nothing is ever
+//     written to its source, every key is on exactly one of the two, and
+//     a command sees all the keys it names on the target: multi-key
+//     commands stay atomic across migrating and stable slots alike.
+//   - M3: every table change is published before the mover touches keys
+//     under it. A command routed with an older table notices after taking
+//     its locks (Engine.Run compares the table it was routed with to the
+//     current one: one atomic load on the hot path) and routes again with
+//     the current table (relock). A command holding its locks keeps the
+//     mover out of its instances until it ends.
+//   - M4: the mover drains a slot in batches (at most 256 keys and about
+//     200µs with source and target locked), yielding between them and
+//     pacing itself to the throttle. A slot whose source is empty in
+//     every database stays empty (M2), so the mover then publishes the
+//     table giving the slot to the target. A migration works through its
+//     slots in groups of 16: one table marks a group migrating, one gives
+//     it to the target, so moving all 16384 slots publishes 2,048 tables,
+//     not 32,768.
+//   - M5: commands that visit every key (KEYS, SCAN) go slot by slot and
+//     lock each slot's current owners (lockSlot, checked against the
+//     table like M3), so a key in the middle of a move is seen exactly
+//     once. DBSIZE sums with every instance locked; SORT with BY or GET
+//     patterns locks every instance and routes with the current table.
+//     INFO keyspace and per-instance counters are read without locks and
+//     may, for an instant, count a key moving between instances on
+//     neither or both sides.
+//   - M6: cancelling a running migration keeps the slots it finished on
+//     the target and moves the slots in flight back: the table names the
+//     target as the owner and the source as the target, and the same
+//     drain-and-flip takes them home. Pause stops the mover between two
+//     batches; commands keep moving the keys they touch.
+//   - M7: with persistence on (Migrator.Open with the data directory),
+//     every table and migration state change rewrites routing.json
+//     atomically (temporary file, fsync, rename). A restart loads it
+//     before serving: slots that were migrating are migrating again,
+//     which is correct with their keys on either owner, and unfinished
+//     migrations resume where they stopped. Slots left migrating that no
+//     migration holds are finished first.
 package storage

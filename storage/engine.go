@@ -120,6 +120,7 @@ type Engine struct {
 	evicted   atomic.Int64
 	usedTotal atomic.Int64 // published charges (accounting.go)
 	evictState
+	mig *Migrator
 }
 
 // NewEngine creates the instances and registers every command family.
@@ -155,6 +156,7 @@ func NewEngine(o Options) (*Engine, error) {
 	}
 	e.SetEviction(DefaultEvictionConfig)
 	registerAll(&registry{e: e})
+	e.mig = newMigrator(e)
 	return e, nil
 }
 
@@ -184,6 +186,11 @@ func (e *Engine) Run(c *Ctx, h Handler, table *router.Table, db int, ids []int) 
 	ids = sortUnique(ids)
 	for _, id := range ids {
 		e.insts[id].lock()
+	}
+	if cur := e.router.Table(); cur != table {
+		// A migration published a new table after this command was
+		// routed: route again under the locks (migrate.go).
+		table, ids = e.relock(c, cur, ids)
 	}
 	// Deferred so a panicking handler (a bug) cannot leave instances
 	// locked; the proxy turns the panic into an error for that client.
