@@ -34,6 +34,7 @@
 //     one atomic pointer store. Readers load the pointer once per request
 //     and route the whole request with that snapshot, so a multi-key
 //     command never sees half a migration, and nobody takes a lock.
+//
 //   - T2: the hot path is an array index: Owner(slot). Nothing else is
 //     consulted to route a key, whichever mode built the table.
 //
