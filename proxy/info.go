@@ -252,6 +252,7 @@ func (srv *Server) infoShardis(b *strings.Builder) {
 	field(b, "instances", t.Instances())
 	field(b, "slots", 16384)
 	field(b, "routing_table_version", t.Version())
+	srv.infoMigration(b)
 	counts := t.SlotCounts()
 	for _, in := range srv.pool.Instances() {
 		st := srv.eng.Instances()[in.ID()].Stats()

@@ -481,3 +481,22 @@ func (m *Migrator) Wait(id int64, d time.Duration) (MigrationInfo, error) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// InstanceChange is an instance added or being removed, and the
+// migrations that fill or drain it.
+type InstanceChange struct {
+	Instance   int     `json:"instance"`
+	Instances  int     `json:"instances"`
+	Migrations []int64 `json:"migrations"`
+}
+
+// AddInstance is not supported yet: the engine's instance set is fixed
+// when it starts.
+func (m *Migrator) AddInstance() (InstanceChange, error) {
+	return InstanceChange{}, fmt.Errorf("%w: adding instances at run time is not supported yet", ErrMigrationInvalid)
+}
+
+// RemoveInstance is not supported yet.
+func (m *Migrator) RemoveInstance(id int) (InstanceChange, error) {
+	return InstanceChange{}, fmt.Errorf("%w: removing instances at run time is not supported yet", ErrMigrationInvalid)
+}
