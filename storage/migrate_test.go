@@ -530,3 +530,30 @@ func TestRoutingStatePersists(t *testing.T) {
 		t.Errorf("slot 205 on %d after the resumed migration, want 2", o)
 	}
 }
+
+func TestMigrateThrottle(t *testing.T) {
+	h := newHarness(t, 2)
+	for i := range 1000 {
+		h.route("SET", "k"+strconv.Itoa(i), "v")
+	}
+	m := h.eng.Migrator()
+	if err := m.SetThrottle(Throttle{KeysPerSec: 2500}); err != nil {
+		t.Fatal(err)
+	}
+	m.Start()
+	defer m.Stop()
+	start := time.Now()
+	mg, err := m.Migrate([]SlotSpan{{0, 8191}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Wait(mg.ID, 30*time.Second)
+	if err != nil || got.State != MigrationDone {
+		t.Fatal(got, err)
+	}
+	// About 500 keys at 2500 keys/s: 200ms; the last batch's sleep may be
+	// cut short, so allow some slack below.
+	if took := time.Since(start); took < 150*time.Millisecond || got.KeysMoved < 400 {
+		t.Errorf("moved %d keys in %v: the throttle did not hold it back", got.KeysMoved, took)
+	}
+}

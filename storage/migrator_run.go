@@ -294,11 +294,11 @@ func (m *Migrator) drainWith(mg *migration, slot, src, dst int, stop chan struct
 				mg.BytesMoved += bytes + m.forwardedBytes.Load() - fwdB
 				m.mu.Unlock()
 			}
+			if obey && keys > 0 {
+				m.pace(th, int64(keys), bytes, stop)
+			}
 			if empty {
 				break
-			}
-			if obey {
-				m.pace(th, int64(keys), bytes, stop)
 			}
 			runtime.Gosched()
 		}

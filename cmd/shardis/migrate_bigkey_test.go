@@ -31,6 +31,8 @@ func bigKeyScale() (fields, members int, full bool) {
 type latencies struct {
 	mu sync.Mutex
 	d  []time.Duration
+	// wall is how long the clients ran.
+	wall time.Duration
 }
 
 func (l *latencies) add(d []time.Duration) {
@@ -81,13 +83,15 @@ func measure(t *testing.T, s *server, clients int, d time.Duration, during func(
 			lat.add(mine)
 		}()
 	}
-	end := time.Now().Add(d)
+	t0 := time.Now()
+	end := t0.Add(d)
 	if during != nil {
 		during()
 	}
 	time.Sleep(time.Until(end))
 	stop.Store(true)
 	wg.Wait()
+	lat.wall = time.Since(t0)
 	return &lat, errs.Load()
 }
 
