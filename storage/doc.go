@@ -167,4 +167,13 @@
 //     which is correct with their keys on either owner, and unfinished
 //     migrations resume where they stopped. Slots left migrating that no
 //     migration holds are finished first.
+//   - M8: instances come and go at run time (migrator_instances.go). The
+//     spare ones (Options.MaxInstances, the max-instances setting) exist
+//     from the start, empty and outside the table, so the engine's
+//     instance slice never changes under the hot path; adding one
+//     publishes a wider table. Removing one retires it: no migration may
+//     target it and its slots are drained; it keeps its ID and is the
+//     first a later add puts back. In ring mode the ring is recomputed
+//     with or without the instance and only the slots whose ring owner
+//     changed move; in slots mode the rebalance plan evens slots out.
 package storage

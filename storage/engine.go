@@ -76,6 +76,10 @@ func (l *Limits) maxReplyItems() int64 {
 type Options struct {
 	// Instances is the number of embedded instances (default 64).
 	Instances int
+	// MaxInstances is how many instances the engine can grow to at run
+	// time (Migrator.AddInstance); the spare ones exist from the start,
+	// empty, outside the routing table. 0 means Instances.
+	MaxInstances int
 	// Databases is the number of databases per instance (default 16).
 	Databases int
 	// Router publishes the slot → instance table.
@@ -151,7 +155,7 @@ func NewEngine(o Options) (*Engine, error) {
 		handlers:  make([]Handler, len(all)),
 		global:    make([]bool, len(all)),
 	}
-	for i := 0; i < o.Instances; i++ {
+	for i := 0; i < max(o.Instances, o.MaxInstances); i++ {
 		e.insts = append(e.insts, newInstance(i, o.Databases, &e.usedTotal))
 	}
 	e.SetEviction(DefaultEvictionConfig)
@@ -160,7 +164,8 @@ func NewEngine(o Options) (*Engine, error) {
 	return e, nil
 }
 
-// Instances lists the instances by ID.
+// Instances lists the instances by ID, the spare ones (past the routing
+// table's Instances, see Options.MaxInstances) included.
 func (e *Engine) Instances() []*Instance { return e.insts }
 
 // Databases is the number of databases per instance.

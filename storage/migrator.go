@@ -489,14 +489,3 @@ type InstanceChange struct {
 	Instances  int     `json:"instances"`
 	Migrations []int64 `json:"migrations"`
 }
-
-// AddInstance is not supported yet: the engine's instance set is fixed
-// when it starts.
-func (m *Migrator) AddInstance() (InstanceChange, error) {
-	return InstanceChange{}, fmt.Errorf("%w: adding instances at run time is not supported yet", ErrMigrationInvalid)
-}
-
-// RemoveInstance is not supported yet.
-func (m *Migrator) RemoveInstance(id int) (InstanceChange, error) {
-	return InstanceChange{}, fmt.Errorf("%w: removing instances at run time is not supported yet", ErrMigrationInvalid)
-}

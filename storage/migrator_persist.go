@@ -68,8 +68,9 @@ func (m *Migrator) Open(dir string) error {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return fmt.Errorf("storage: routing state %s: %w", RoutingFile, err)
 	}
-	if st.Instances != len(m.e.insts) {
-		return fmt.Errorf("storage: routing state spans %d instances, engine has %d", st.Instances, len(m.e.insts))
+	if st.Instances > len(m.e.insts) {
+		return fmt.Errorf("storage: routing state spans %d instances, engine has %d (raise max-instances)",
+			st.Instances, len(m.e.insts))
 	}
 	owners := make([]int, router.SlotCount)
 	covered := 0

@@ -82,7 +82,7 @@ func start(cfg *configs.Config, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := storage.NewEngine(storage.Options{Instances: cfg.Instances(), Databases: cfg.Databases(), Router: rt, Hz: cfg.Hz})
+	eng, err := storage.NewEngine(storage.Options{Instances: cfg.Instances(), MaxInstances: cfg.MaxInstances(), Databases: cfg.Databases(), Router: rt, Hz: cfg.Hz})
 	if err != nil {
 		return nil, err
 	}

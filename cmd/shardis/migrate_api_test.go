@@ -250,3 +250,56 @@ func TestAdminCLI(t *testing.T) {
 		t.Errorf("unknown command: exit %d, want 2", code)
 	}
 }
+
+func TestInstancesAPI(t *testing.T) {
+	s := startShardis(t, "--instances", "3", "--max-instances", "4", "--sharding", "ring")
+	a := api{t: t, base: s.adminURL()}
+	ctx := context.Background()
+	rc := newClient(t, s, 2)
+	for i := range 1000 {
+		rc.Set(ctx, fmt.Sprint("k", i), i, 0)
+	}
+	var ch admin.InstanceChange
+	a.must("POST", "/v1/instances", "", 201, &ch)
+	if ch.Instance != 3 || ch.Instances != 4 || len(ch.Migrations) == 0 {
+		t.Fatalf("add: %+v", ch)
+	}
+	for _, id := range ch.Migrations {
+		if m := a.wait(id, 30*time.Second); m.State != "done" || m.Target != 3 {
+			t.Fatalf("%+v", m)
+		}
+	}
+	var insts struct {
+		Instances []admin.InstanceInfo `json:"instances"`
+	}
+	a.must("GET", "/v1/instances", "", 200, &insts)
+	if len(insts.Instances) != 4 || insts.Instances[3].Slots == 0 || insts.Instances[3].Keys == 0 {
+		t.Errorf("instances after add: %+v", insts.Instances)
+	}
+	code, body := a.do("POST", "/v1/instances", "")
+	if code != 409 || !strings.Contains(body, "max-instances") {
+		t.Errorf("add past max-instances: %d %s", code, body)
+	}
+	// The CLI drains an instance and follows the migrations.
+	var out, errOut bytes.Buffer
+	if code := runAdmin([]string{"-addr", s.adminURL(), "remove-instance", "0"}, &out, &errOut); code != 0 {
+		t.Fatalf("remove-instance: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	a.must("GET", "/v1/instances", "", 200, &insts)
+	if insts.Instances[0].Slots != 0 || insts.Instances[0].Keys != 0 {
+		t.Errorf("removed instance: %+v", insts.Instances[0])
+	}
+	for _, c := range []struct {
+		path   string
+		status int
+	}{{"/v1/instances/0", 409}, {"/v1/instances/9", 404}, {"/v1/instances/x", 404}} {
+		if code, body := a.do("DELETE", c.path, ""); code != c.status {
+			t.Errorf("DELETE %s: %d %s, want %d", c.path, code, body, c.status)
+		}
+	}
+	for i := range 1000 {
+		if got, err := rc.Get(ctx, fmt.Sprint("k", i)).Int(); err != nil || got != i {
+			t.Fatalf("k%d = %d, %v", i, got, err)
+		}
+	}
+}
