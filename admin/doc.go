@@ -79,6 +79,7 @@
 //	shardis_migration_keys_moved_total           counter
 //	shardis_migration_bytes_moved_total          counter
 //	shardis_migration_keys_forwarded_total       counter
+//	shardis_slot_migrating{slot,from,to}         gauge, 1 per slot in flight
 //
 // Pulling at scrape time rather than pushing into Prometheus counters
 // keeps the command path free of metrics work: the proxy already counts

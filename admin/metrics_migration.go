@@ -1,6 +1,10 @@
 package admin
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // migrationCollector exports the Migrator's counters, read when scraped.
 type migrationCollector struct {
@@ -8,6 +12,7 @@ type migrationCollector struct {
 
 	migrations, slotsMigrating, paused *prometheus.Desc
 	keysMoved, bytesMoved, forwarded   *prometheus.Desc
+	slot                               *prometheus.Desc
 }
 
 func newMigrationCollector(m Migrator) *migrationCollector {
@@ -22,11 +27,14 @@ func newMigrationCollector(m Migrator) *migrationCollector {
 		keysMoved:      desc("migration_keys_moved_total", "Keys moved between instances by slot migrations."),
 		bytesMoved:     desc("migration_bytes_moved_total", "Bytes of keys and values moved between instances by slot migrations."),
 		forwarded:      desc("migration_keys_forwarded_total", "Keys moved ahead of the mover because a command touched them."),
+		// Only slots in flight (a group per running migration), not
+		// the thousands a queued migration may hold.
+		slot: desc("slot_migrating", "Always 1: a hash slot whose keys are moving now.", "slot", "from", "to"),
 	}
 }
 
 func (c *migrationCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.migrations, c.slotsMigrating, c.paused, c.keysMoved, c.bytesMoved, c.forwarded} {
+	for _, d := range []*prometheus.Desc{c.migrations, c.slotsMigrating, c.paused, c.keysMoved, c.bytesMoved, c.forwarded, c.slot} {
 		ch <- d
 	}
 }
@@ -49,4 +57,9 @@ func (c *migrationCollector) Collect(ch chan<- prometheus.Metric) {
 	metric(c.keysMoved, prometheus.CounterValue, float64(st.KeysMoved))
 	metric(c.bytesMoved, prometheus.CounterValue, float64(st.BytesMoved))
 	metric(c.forwarded, prometheus.CounterValue, float64(st.ForwardedKeys))
+	for _, sm := range c.m.SlotMigrations() {
+		if sm.State == "migrating" {
+			metric(c.slot, prometheus.GaugeValue, 1, strconv.Itoa(sm.Slot), strconv.Itoa(sm.From), strconv.Itoa(sm.To))
+		}
+	}
 }

@@ -23,6 +23,12 @@ type SlotState struct {
 	Slot, Owner, Target int
 }
 
+// Route is Owner and Migrating from one load: the request path's lookup.
+func (t *Table) Route(slot int) (owner int, migrating bool) {
+	o := t.owner[slot]
+	return int(o &^ migFlag), o&migFlag != 0
+}
+
 // Migrating reports whether slot is being migrated.
 func (t *Table) Migrating(slot int) bool { return t.owner[slot]&migFlag != 0 }
 

@@ -35,10 +35,11 @@ func (k *Keyspace) DB() int { return k.db }
 
 func (k *Keyspace) locate(key []byte) (*Instance, *DB, int) {
 	slot := k.slot(key)
-	if k.table.Migrating(slot) {
+	o, migrating := k.table.Route(slot)
+	if migrating {
 		return k.forward(slot, key)
 	}
-	in := k.eng.insts[k.table.Owner(slot)]
+	in := k.eng.insts[o]
 	return in, &in.dbs[k.db], slot
 }
 

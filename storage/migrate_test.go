@@ -557,3 +557,54 @@ func TestMigrateThrottle(t *testing.T) {
 		t.Errorf("moved %d keys in %v: the throttle did not hold it back", got.KeysMoved, took)
 	}
 }
+
+// TestMultiKeyAtomicWhileMigrating: MSET over a key in a moving slot and
+// a key in a stable slot is never seen half done by MGET.
+func TestMultiKeyAtomicWhileMigrating(t *testing.T) {
+	h := newHarness(t, 4)
+	moving, stable := keyIn(100, "a"), keyIn(9000, "b")
+	h.route("MSET", moving, "0", stable, "0")
+	m := h.eng.Migrator()
+	m.batchKeys = 1
+	m.Start()
+	defer m.Stop()
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		w := h.fork()
+		for i := 1; !stop.Load(); i++ {
+			v := strconv.Itoa(i)
+			w.route("MSET", moving, v, stable, v)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		r := h.fork()
+		for !stop.Load() {
+			got := r.route("MGET", moving, stable)
+			parts := strings.Split(got, "\r\n")
+			if len(parts) < 5 || parts[2] != parts[4] {
+				t.Errorf("MGET saw a half-done MSET: %q", got)
+				return
+			}
+		}
+	}()
+	for round := range 40 {
+		to := 3
+		if round%2 == 1 {
+			to = 0
+		}
+		mg, err := m.Migrate([]SlotSpan{{90, 110}}, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := m.Wait(mg.ID, 10*time.Second); err != nil || got.State != MigrationDone {
+			t.Fatal(got, err)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	h.checkCounters()
+}

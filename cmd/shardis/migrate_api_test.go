@@ -202,6 +202,39 @@ func TestMigrationAPI(t *testing.T) {
 			t.Errorf("INFO shardis lacks %q:\n%s", want, info)
 		}
 	}
+
+	// Slots in flight show per slot, in /v1/slots, /metrics and INFO.
+	a.must("PUT", "/v1/migrations/throttle", `{"keys_per_sec": 1}`, 200, nil)
+	var slow admin.Migration
+	a.must("POST", "/v1/migrations", `{"slots": [[4096, 8191]], "target": 0}`, 201, &slow)
+	var inflight admin.SlotMigration
+	for end := time.Now().Add(10 * time.Second); inflight.State != "migrating"; {
+		if time.Now().After(end) {
+			t.Fatal("no slot in flight")
+		}
+		a.must("GET", "/v1/slots", "", 200, &slots)
+		for _, sm := range slots.Migrating {
+			if sm.State == "migrating" {
+				inflight = sm
+				break
+			}
+		}
+	}
+	_, body = a.do("GET", "/metrics", "")
+	if want := fmt.Sprintf(`shardis_slot_migrating{from="1",slot="%d",to="0"} 1`, inflight.Slot); !strings.Contains(body, want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+	info = rc.Info(ctx, "shardis").Val()
+	for _, want := range []string{"migrations_in_progress:1", fmt.Sprintf("migrating_slot%d:from=1,to=0", inflight.Slot)} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO shardis lacks %q:\n%s", want, info)
+		}
+	}
+	a.must("POST", fmt.Sprintf("/v1/migrations/%d/cancel", slow.ID), "", 200, nil)
+	a.must("PUT", "/v1/migrations/throttle", `{"keys_per_sec": 0}`, 200, nil)
+	if m := a.wait(slow.ID, 30*time.Second); m.State != "cancelled" {
+		t.Errorf("cancelled migration ended %s", m.State)
+	}
 }
 
 func TestAdminCLI(t *testing.T) {
