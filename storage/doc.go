@@ -162,7 +162,13 @@
 //     batches; commands keep moving the keys they touch.
 //   - M7: with persistence on (Migrator.Open with the data directory),
 //     every table and migration state change rewrites routing.json
-//     atomically (temporary file, fsync, rename). A restart loads it
+//     atomically (temporary file, fsync, rename). A table is written
+//     before it is published (Migrator.install), so the file is never
+//     behind the keys: a crash leaves it naming the table in force or the
+//     one about to be, and either serves every key (a migrating slot is
+//     correct with its keys on either owner; a flipped slot's source was
+//     empty). A table that cannot be written is not published: the
+//     migration fails with the reason. A restart loads it
 //     before serving: slots that were migrating are migrating again,
 //     which is correct with their keys on either owner, and unfinished
 //     migrations resume where they stopped. Slots left migrating that no

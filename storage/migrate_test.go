@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -607,4 +608,39 @@ func TestMultiKeyAtomicWhileMigrating(t *testing.T) {
 	stop.Store(true)
 	wg.Wait()
 	h.checkCounters()
+}
+
+// TestMigrationFailsWhenRoutingStateCannotBeWritten: with persistence on,
+// a table that cannot be written is not published, and the migration
+// fails with the reason instead of moving keys the file would not know of.
+func TestMigrationFailsWhenRoutingStateCannotBeWritten(t *testing.T) {
+	dir := t.TempDir() + "/state"
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, 2)
+	h.route("SET", keyIn(3, "k"), "v")
+	m := h.eng.Migrator()
+	if err := m.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	m.Start()
+	defer m.Stop()
+	mg, err := m.Migrate([]SlotSpan{{0, 10}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Wait(mg.ID, 10*time.Second)
+	if err != nil || got.State != MigrationFailed || len(got.Errors) == 0 || !strings.Contains(got.Errors[0], "routing.json") {
+		t.Fatalf("migration %+v, %v: want failed with the write error", got, err)
+	}
+	if tb := h.eng.Router().Table(); tb.MigratingSlots() != 0 || tb.Owner(3) != 0 {
+		t.Errorf("table changed although it could not be written")
+	}
+	if got := h.holder(0, keyIn(3, "k")); got != 0 {
+		t.Errorf("key moved to %d", got)
+	}
 }

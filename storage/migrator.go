@@ -103,6 +103,8 @@ type Migrator struct {
 	paused   bool
 	throttle Throttle
 	dir      string // persistence directory, "" when off
+	// table is the newest table installed (install); the file names it.
+	table *router.Table
 	// persistErr is the last failed write of the routing state.
 	persistErr string
 	// removing lists instances being drained for removal: no slot may

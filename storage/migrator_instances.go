@@ -53,12 +53,16 @@ func (m *Migrator) AddInstance() (InstanceChange, error) {
 		}
 		id = t.Instances()
 		grown, err := t.WithInstances(id + 1)
+		if err == nil {
+			m.mu.Unlock()
+			err = m.install(grown)
+			m.mu.Lock()
+		}
 		if err != nil {
 			m.mu.Unlock()
 			m.pubMu.Unlock()
 			return InstanceChange{}, err
 		}
-		m.e.router.Publish(grown)
 		t = grown
 	}
 	after := m.active(t)

@@ -99,6 +99,7 @@ func (m *Migrator) Open(dir string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.e.router.Publish(t)
+	m.table = t
 	m.dir = dir
 	m.nextID = max(st.NextID, 1)
 	m.paused = st.Paused
@@ -144,7 +145,11 @@ func (m *Migrator) persistLocked() {
 }
 
 func (m *Migrator) writeLocked() error {
+	// The newest table: the one being installed, or the router's.
 	t := m.e.router.Table()
+	if m.table != nil && m.table.Version() > t.Version() {
+		t = m.table
+	}
 	st := routingState{
 		Instances: t.Instances(),
 		Version:   t.Version(),

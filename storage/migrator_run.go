@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime"
@@ -158,7 +159,7 @@ func (m *Migrator) moveGroup(mg *migration, group []int, stop chan struct{}) err
 		}
 	}
 	var mark []router.SlotState
-	m.publish(func(t *router.Table) []router.SlotState {
+	err := m.publish(func(t *router.Table) []router.SlotState {
 		for _, s := range group {
 			if !t.Migrating(s) && t.Owner(s) != mg.Target {
 				mark = append(mark, router.SlotState{Slot: s, Owner: t.Owner(s), Target: mg.Target})
@@ -166,6 +167,9 @@ func (m *Migrator) moveGroup(mg *migration, group []int, stop chan struct{}) err
 		}
 		return mark
 	})
+	if err != nil {
+		return err
+	}
 	t = m.e.router.Table()
 	for _, s := range group {
 		if !t.Migrating(s) {
@@ -175,7 +179,7 @@ func (m *Migrator) moveGroup(mg *migration, group []int, stop chan struct{}) err
 		if errors.Is(err, errCancelled) {
 			// Put the group back: every slot of it that is migrating
 			// goes back to where it came from, by the same machinery.
-			m.publish(func(t *router.Table) []router.SlotState {
+			err := m.publish(func(t *router.Table) []router.SlotState {
 				var back []router.SlotState
 				for _, s := range group {
 					if t.Migrating(s) {
@@ -184,6 +188,9 @@ func (m *Migrator) moveGroup(mg *migration, group []int, stop chan struct{}) err
 				}
 				return back
 			})
+			if err != nil {
+				return err
+			}
 			for _, s := range group {
 				if err := m.settle(mg, s, stop); err != nil {
 					return err
@@ -216,7 +223,7 @@ func (m *Migrator) settle(mg *migration, slot int, stop chan struct{}) error {
 // so a source found empty stays empty.
 func (m *Migrator) flip(group []int) error {
 	var err error
-	m.publish(func(t *router.Table) []router.SlotState {
+	perr := m.publish(func(t *router.Table) []router.SlotState {
 		var done []router.SlotState
 		for _, s := range group {
 			if !t.Migrating(s) {
@@ -230,7 +237,7 @@ func (m *Migrator) flip(group []int) error {
 		}
 		return done
 	})
-	return err
+	return cmp.Or(perr, err)
 }
 
 // sourceLen counts slot's keys on instance id in every database.
@@ -246,20 +253,41 @@ func (m *Migrator) sourceLen(slot, id int) int {
 }
 
 // publish builds a table from the current one with the changes fn
-// returns, publishes it when there are any, and persists the routing
-// state. Tables are built and published one at a time.
-func (m *Migrator) publish(fn func(t *router.Table) []router.SlotState) {
+// returns and installs it when there are any. Tables are built and
+// published one at a time.
+func (m *Migrator) publish(fn func(t *router.Table) []router.SlotState) error {
 	m.pubMu.Lock()
 	defer m.pubMu.Unlock()
 	t := m.e.router.Table()
 	ch := fn(t)
 	if len(ch) == 0 {
-		return
+		return nil
 	}
-	m.e.router.Publish(t.With(ch))
+	return m.install(t.With(ch))
+}
+
+// install makes t the routing table: on disk first, when persistence is
+// on, then published. So the file never names an older table than the
+// one commands route with, and a crash can only leave it one step ahead
+// of the keys, which a migrating slot tolerates (its keys may be on
+// either owner) and a flip too (the source was empty). If the write
+// fails, nothing is published. m.pubMu is held.
+func (m *Migrator) install(t *router.Table) error {
 	m.mu.Lock()
-	m.persistLocked()
+	prev := m.table
+	m.table = t
+	if m.dir != "" {
+		if err := m.writeLocked(); err != nil {
+			m.table = prev
+			m.persistErr = err.Error()
+			m.mu.Unlock()
+			return err
+		}
+		m.persistErr = ""
+	}
 	m.mu.Unlock()
+	m.e.router.Publish(t)
+	return nil
 }
 
 func (m *Migrator) drain(mg *migration, slot, src, dst int, stop chan struct{}) error {
