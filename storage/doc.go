@@ -144,9 +144,10 @@
 //     pacing itself to the throttle. A slot whose source is empty in
 //     every database stays empty (M2), so the mover then publishes the
 //     table giving the slot to the target. A migration works through its
-//     slots in groups of 16: one table marks a group migrating, one gives
-//     it to the target, so moving all 16384 slots publishes 2,048 tables,
-//     not 32,768.
+//     slots in groups of 64: the table that gives a group to the target
+//     also marks the next group migrating, so moving all 16384 slots
+//     publishes (and, with persistence on, writes) about 256 tables, not
+//     32,768.
 //   - M5: commands that visit every key (KEYS, SCAN) go slot by slot and
 //     lock each slot's current owners (lockSlot, checked against the
 //     table like M3), so a key in the middle of a move is seen exactly

@@ -133,7 +133,7 @@ func newMigrator(e *Engine) *Migrator {
 		reserved:   make(map[int]int64),
 		removing:   make(map[int]bool),
 		nextID:     1,
-		groupSlots: 16,
+		groupSlots: 64,
 		batchKeys:  256,
 		hold:       200 * time.Microsecond,
 	}

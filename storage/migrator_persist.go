@@ -20,6 +20,9 @@ import (
 // again (a migrating slot is correct with its keys on either owner), and
 // unfinished migrations resume.
 
+// keepFinished is how many finished migrations the routing state keeps.
+const keepFinished = 100
+
 // RoutingFile is the name of the routing state file in the data directory.
 const RoutingFile = "routing.json"
 
@@ -165,9 +168,19 @@ func (m *Migrator) writeLocked() error {
 		st.Migrating = append(st.Migrating, [2]int{s, tg})
 	}
 	slices.SortFunc(st.Migrating, func(a, b [2]int) int { return a[0] - b[0] })
-	for _, mg := range m.migs {
+	// Unfinished migrations, and the latest finished ones for the
+	// record: the file is rewritten often, so its size stays bounded.
+	finished := 0
+	for i := len(m.migs) - 1; i >= 0; i-- {
+		mg := m.migs[i]
+		if mg.State != MigrationPending && mg.State != MigrationMigrating {
+			if finished++; finished > keepFinished {
+				continue
+			}
+		}
 		st.Migrations = append(st.Migrations, migrationRecord{MigrationInfo: mg.MigrationInfo, Next: mg.next, Cancel: mg.cancel})
 	}
+	slices.Reverse(st.Migrations)
 	for id := range m.removing {
 		st.Removing = append(st.Removing, id)
 	}

@@ -89,10 +89,12 @@ func (m *Migrator) run(mg *migration, stop chan struct{}) (err error) {
 	cancel, next := mg.cancel, mg.next
 	m.mu.Unlock()
 	if first {
+		// Progress is kept in memory only: writing the routing state
+		// costs fsyncs, and a restart finds what is done from the table
+		// (a slot already on the target is skipped).
 		k, b := m.estimate(mg.slots[next:])
 		m.mu.Lock()
 		mg.KeysTotal, mg.BytesTotal = k, b
-		m.persistLocked()
 		m.mu.Unlock()
 	}
 	if cancel {
@@ -108,13 +110,13 @@ func (m *Migrator) run(mg *migration, stop chan struct{}) (err error) {
 	for next < len(mg.slots) {
 		end := min(next+m.groupSlots, len(mg.slots))
 		group := mg.slots[next:end]
-		if err := m.moveGroup(mg, group, stop); err != nil {
+		following := mg.slots[end:min(end+m.groupSlots, len(mg.slots))]
+		if err := m.moveGroup(mg, group, following, stop); err != nil {
 			return err
 		}
 		m.mu.Lock()
 		mg.next = end
 		next = end
-		m.persistLocked()
 		m.mu.Unlock()
 	}
 	m.mu.Lock()
@@ -146,8 +148,11 @@ func (m *Migrator) estimate(slots []int) (keys, bytes int64) {
 	return keys, bytes
 }
 
-// moveGroup migrates one group of mg's slots: mark, drain, flip.
-func (m *Migrator) moveGroup(mg *migration, group []int, stop chan struct{}) error {
+// moveGroup migrates one group of mg's slots: mark, drain, flip. The
+// table that gives the group to the target also marks the following
+// group migrating, so each group costs one table (and one write of the
+// routing state), not two.
+func (m *Migrator) moveGroup(mg *migration, group, following []int, stop chan struct{}) error {
 	// A slot left migrating elsewhere (a failed migration) is settled
 	// first: keys of one slot must never be on three instances.
 	t := m.e.router.Table()
@@ -202,7 +207,7 @@ func (m *Migrator) moveGroup(mg *migration, group []int, stop chan struct{}) err
 			return err
 		}
 	}
-	return m.flip(group)
+	return m.flip(group, following, mg.Target)
 }
 
 // settle finishes slot's migration toward whatever target the table
@@ -215,16 +220,17 @@ func (m *Migrator) settle(mg *migration, slot int, stop chan struct{}) error {
 	if err := m.drainWith(mg, slot, t.Owner(slot), t.Target(slot), stop, false); err != nil {
 		return err
 	}
-	return m.flip([]int{slot})
+	return m.flip([]int{slot}, nil, -1)
 }
 
 // flip gives the migrating slots among group to their targets, once
-// their sources are empty. Nothing writes to a migrating slot's source,
-// so a source found empty stays empty.
-func (m *Migrator) flip(group []int) error {
+// their sources are empty, and marks the slots of next that are neither
+// migrating nor on target as migrating to it. Nothing writes to a
+// migrating slot's source, so a source found empty stays empty.
+func (m *Migrator) flip(group, next []int, target int) error {
 	var err error
 	perr := m.publish(func(t *router.Table) []router.SlotState {
-		var done []router.SlotState
+		var ch []router.SlotState
 		for _, s := range group {
 			if !t.Migrating(s) {
 				continue
@@ -233,9 +239,17 @@ func (m *Migrator) flip(group []int) error {
 				err = fmt.Errorf("storage: slot %d still has %d keys on instance %d", s, n, t.Owner(s))
 				continue
 			}
-			done = append(done, router.SlotState{Slot: s, Owner: t.Target(s), Target: -1})
+			ch = append(ch, router.SlotState{Slot: s, Owner: t.Target(s), Target: -1})
 		}
-		return done
+		if err != nil {
+			return ch
+		}
+		for _, s := range next {
+			if !t.Migrating(s) && t.Owner(s) != target {
+				ch = append(ch, router.SlotState{Slot: s, Owner: t.Owner(s), Target: target})
+			}
+		}
+		return ch
 	})
 	return cmp.Or(perr, err)
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -13,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/shardis/shardis/admin"
+	"github.com/shardis/shardis/configs"
 	"github.com/shardis/shardis/router"
 )
 
@@ -120,7 +124,13 @@ func preloadKey(i int) (string, string) {
 // last value, and keys that expired during the moves stay gone.
 func TestMigrationProof(t *testing.T) {
 	nkeys, nclients := proofScale()
-	s := startShardis(t)
+	// With the routing state persisted, as in production: every table is
+	// written (and fsynced) before it is published.
+	prev := routingPersisted
+	routingPersisted = func(*configs.Config) bool { return true }
+	t.Cleanup(func() { routingPersisted = prev })
+	dir := t.TempDir()
+	s := startShardis(t, "--dir", dir)
 	a := api{t: t, base: s.adminURL()}
 	ctx := context.Background()
 	rc := newClient(t, s, 2)
@@ -181,7 +191,7 @@ func TestMigrationProof(t *testing.T) {
 	}
 
 	// Every instance's slots move to the next instance in batches of
-	// 64 slots, all queued at once; then every slot goes home.
+	// 128 slots, all queued at once; then every slot goes home.
 	n := s.eng.Router().Table().Instances()
 	home := make([]int, router.SlotCount)
 	for sl := range home {
@@ -191,13 +201,13 @@ func TestMigrationProof(t *testing.T) {
 	var moved int64
 	for round := range 2 {
 		var ids []int64
-		for lo := 0; lo < router.SlotCount; lo += 64 {
+		for lo := 0; lo < router.SlotCount; lo += 128 {
 			to := (home[lo] + 1) % n
 			if round == 1 {
 				to = home[lo]
 			}
 			var m admin.Migration
-			a.must("POST", "/v1/migrations", fmt.Sprintf(`{"slots": [[%d, %d]], "target": %d}`, lo, lo+63, to), 201, &m)
+			a.must("POST", "/v1/migrations", fmt.Sprintf(`{"slots": [[%d, %d]], "target": %d}`, lo, lo+127, to), 201, &m)
 			ids = append(ids, m.ID)
 		}
 		for _, id := range ids {
@@ -325,6 +335,18 @@ func TestMigrationProof(t *testing.T) {
 	}
 	if keys := rc.Keys(ctx, "ttl:*").Val(); len(keys) != 0 {
 		t.Errorf("KEYS ttl:* = %d keys", len(keys))
+	}
+	// The file names the table in force.
+	b, err := os.ReadFile(filepath.Join(dir, "routing.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Version   uint64   `json:"table_version"`
+		Migrating [][2]int `json:"migrating"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil || st.Version != tbl.Version() || len(st.Migrating) != 0 {
+		t.Errorf("routing.json: version %d (table %d), migrating %v, %v", st.Version, tbl.Version(), st.Migrating, err)
 	}
 }
 
