@@ -2,6 +2,7 @@ package storage
 
 import (
 	"time"
+	"unsafe"
 
 	"github.com/shardis/shardis/router"
 )
@@ -13,11 +14,14 @@ import (
 
 // moveKey moves key, of slot in database dbi, from src to dst, both
 // locked; it is the only code that moves keys between instances. The
-// *Value changes hands, so the cost is O(1) however large the value. An
-// expired key is deleted through the expiry path instead (counted,
-// reported to OnExpire), so a move never resurrects it. It reports
-// whether a live key moved and the bytes charged for it.
-func (e *Engine) moveKey(src, dst *Instance, dbi, slot int, key []byte, now int64) (bool, int64) {
+// *Value changes hands, so the cost is O(1) however large the value; owned,
+// when not "", is the string the source's map keeps for key, which the
+// target's map then keeps too (no copy of the name, and a string made
+// with its bytes, PutString's, stays one allocation). An expired key is
+// deleted through the expiry path instead (counted, reported to
+// OnExpire), so a move never resurrects one. It reports whether a live
+// key moved and the bytes charged for it, which pass from src to dst.
+func (e *Engine) moveKey(src, dst *Instance, dbi, slot int, key []byte, owned string, now int64) (bool, int64) {
 	sdb := &src.dbs[dbi]
 	v := sdb.get(slot, key)
 	if v == nil {
@@ -27,19 +31,22 @@ func (e *Engine) moveKey(src, dst *Instance, dbi, slot int, key []byte, now int6
 		e.expireKey(src, dbi, sdb, slot, key)
 		return false, 0
 	}
+	if owned == "" {
+		owned = string(key) // a command's key, on the forward path
+	}
 	sdb.remove(slot, key)
-	n := int64(len(key)) + valueOverhead + v.acct()
+	n := chargedSize(key, v)
 	src.keys.Add(-1)
-	src.used.Add(-n)
-	if old := dst.dbs[dbi].put(slot, key, v); old != nil {
+	src.addUsed(-n)
+	if old := dst.dbs[dbi].putOwned(slot, key, owned, v); old != nil {
 		// Cannot happen: a slot's keys are on one side or the other.
 		// Keep the counters right if it ever does.
 		dst.keys.Add(-1)
 		uncharge(dst, key, old)
 	}
 	dst.keys.Add(1)
-	dst.used.Add(n)
-	e.logMove(src.id, dst.id, dbi, string(key), v)
+	dst.addUsed(n)
+	e.logMove(src.id, dst.id, dbi, owned, v)
 	return true, n
 }
 
@@ -52,7 +59,7 @@ func (k *Keyspace) forward(slot int, key []byte) (*Instance, *DB, int) {
 	src := k.eng.insts[k.table.Owner(slot)]
 	dst := k.eng.insts[k.table.Target(slot)]
 	if src.dbs[k.db].get(slot, key) != nil {
-		if moved, n := k.eng.moveKey(src, dst, k.db, slot, key, k.now); moved {
+		if moved, n := k.eng.moveKey(src, dst, k.db, slot, key, "", k.now); moved {
 			k.eng.mig.countForwarded(n)
 		}
 	}
@@ -147,11 +154,13 @@ func (e *Engine) drainBatch(src, dst *Instance, dbi, slot, maxKeys int, hold tim
 	}
 	start := time.Now()
 	now := e.now()
-	var kb []byte
 	n := 0
+	// The map may be replaced by a smaller copy as it empties (DB.remove
+	// shrinks it): ranging over the old one then yields keys already
+	// moved, which moveKey finds gone and skips.
 	for k := range s.m {
-		kb = append(kb[:0], k...)
-		if moved, b := e.moveKey(src, dst, dbi, slot, kb, now); moved {
+		kb := unsafe.Slice(unsafe.StringData(k), len(k))
+		if moved, b := e.moveKey(src, dst, dbi, slot, kb, k, now); moved {
 			keys++
 			bytes += b
 		}
@@ -160,5 +169,5 @@ func (e *Engine) drainBatch(src, dst *Instance, dbi, slot, maxKeys int, hold tim
 			break
 		}
 	}
-	return keys, bytes, len(s.m) == 0
+	return keys, bytes, src.dbs[dbi].SlotLen(slot) == 0
 }

@@ -74,11 +74,12 @@ func (h *harness) checkCounters() {
 			var keys, used int64
 			for d := range in.dbs {
 				db := &in.dbs[d]
+				used += db.mapBytes
 				var n int64
 				for s := range router.SlotCount {
 					db.EachInSlot(s, func(k string, v *Value) bool {
 						n++
-						used += int64(len(k)) + valueOverhead + v.acct()
+						used += chargedSize([]byte(k), v)
 						return true
 					})
 				}
