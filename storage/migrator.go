@@ -110,7 +110,8 @@ type Migrator struct {
 	// removing lists instances being drained for removal: no slot may
 	// move to them.
 	removing map[int]bool
-	pacer    pacer // the mover goroutine's only
+	pacer    pacer         // the mover goroutine's only
+	busy     time.Duration // the mover's work since it last rested
 	stop     chan struct{}
 	done     chan struct{}
 	// pubMu serialises building and publishing tables, so concurrent

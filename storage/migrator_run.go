@@ -325,7 +325,16 @@ func (m *Migrator) drainWith(mg *migration, slot, src, dst int, stop chan struct
 			}
 			fwd := m.forwardedKeys.Load()
 			fwdB := m.forwardedBytes.Load()
+			t0 := time.Now()
 			keys, bytes, empty := m.e.drainBatch(from, to, dbi, slot, limit, m.hold)
+			// Work at most half the time: after each millisecond of
+			// moving, rest as long. Unbounded, the mover takes a whole
+			// core from the event loops; at half duty clients keep most
+			// of their throughput and their tail latency (see doc.go).
+			if m.busy += time.Since(t0); m.busy >= time.Millisecond {
+				time.Sleep(m.busy)
+				m.busy = 0
+			}
 			m.movedKeys.Add(int64(keys))
 			m.movedBytes.Add(bytes)
 			if mg != nil {
