@@ -645,3 +645,65 @@ func TestMigrationFailsWhenRoutingStateCannotBeWritten(t *testing.T) {
 		t.Errorf("key moved to %d", got)
 	}
 }
+
+// TestMigrateWhileEvicting: eviction deletes keys where they are while
+// slots move; no key ends up on two instances or back after eviction,
+// and the counters stay exact.
+func TestMigrateWhileEvicting(t *testing.T) {
+	for _, policy := range []Policy{PolicyAllKeysLRU, PolicyAllKeysRandom} {
+		h := newHarness(t, 4)
+		for i := range 3000 {
+			h.route("SET", "k"+strconv.Itoa(i), strings.Repeat("x", 100))
+		}
+		used := h.eng.UsedMemory()
+		h.eng.SetEviction(EvictionConfig{MaxMemory: used * 3 / 4, Policy: policy, Samples: 5, Tenacity: 10})
+		m := h.eng.Migrator()
+		m.batchKeys = 5
+		m.Start()
+		var stop atomic.Bool
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := h.fork()
+			for i := 3000; !stop.Load(); i++ {
+				h.eng.Evict()
+				w.route("SET", "k"+strconv.Itoa(i), strings.Repeat("y", 100))
+			}
+		}()
+		for round := range 2 {
+			var ids []int64
+			for id := range 4 {
+				lo, hi := id*4096, id*4096+4095
+				to := (id + 1) % 4
+				if round == 1 {
+					to = id
+				}
+				mg, err := m.Migrate([]SlotSpan{{lo, hi}}, to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, mg.ID)
+			}
+			for _, id := range ids {
+				if got, err := m.Wait(id, time.Minute); err != nil || got.State != MigrationDone {
+					t.Fatal(got, err)
+				}
+			}
+		}
+		stop.Store(true)
+		wg.Wait()
+		m.Stop()
+		if h.eng.evicted.Load() == 0 {
+			t.Errorf("policy %v: nothing was evicted", policy)
+		}
+		tbl := h.eng.Router().Table()
+		for i := range 3000 {
+			k := "k" + strconv.Itoa(i)
+			if at := h.holder(0, k); at >= 0 && at != tbl.OwnerOf([]byte(k)) {
+				t.Errorf("%s on instance %d, owner %d", k, at, tbl.OwnerOf([]byte(k)))
+			}
+		}
+		h.checkCounters()
+	}
+}
