@@ -353,6 +353,7 @@ func (m *Migrator) Cancel(id int64) (MigrationInfo, error) {
 		m.persistLocked()
 	case MigrationMigrating:
 		mg.cancel = true
+		m.persistLocked() // a restart finishes the cancel, not the move
 		m.signal()
 	default:
 		return MigrationInfo{}, fmt.Errorf("%w: migration %d is already %s", ErrMigrationConflict, id, mg.State)
