@@ -118,10 +118,11 @@
 // would need all of them exported.
 //
 //   - M1: one function moves a key, moveKey. The *Value changes hands
-//     (remove from the source's slot map, put into the target's, counters
-//     and charged bytes carried by the value's accounted size, the expiry
-//     index updated by DB.remove and DB.put), so a move is O(1) however
-//     large the value: a 5,000,000-field hash moves as fast as a string.
+//     (DB.remove from the source's slot map, DB.putOwned into the
+//     target's under the same key string, its chargedSize passed from one
+//     instance's counter to the other, the expiry index kept by both), so
+//     a move is O(1) however large the value: a 5,000,000-field hash
+//     moves as fast as a string.
 //     An expired key is deleted through expireKey (OnExpire is called)
 //     instead of moved, so a move never resurrects one. Every move calls
 //     logMove for persistence.
@@ -146,9 +147,9 @@
 //     full speed it took a core from the event loops (1M small keys in
 //     1.2 s, but clients fell from 46k to 10k requests/s, p99 3 → 10 ms,
 //     on two cores); at half duty it moves them in 2.5 s while clients
-//     keep 28k requests/s and their idle p99. A slot whose source is empty in
-//     every database stays empty (M2), so the mover then publishes the
-//     table giving the slot to the target. A migration works through its
+//     keep 28k requests/s and their idle p99. A slot whose source is
+//     empty in every database stays empty (M2), so the mover then
+//     publishes the table giving the slot to the target. A migration works through its
 //     slots in groups of 64: the table that gives a group to the target
 //     also marks the next group migrating, so moving all 16384 slots
 //     publishes (and, with persistence on, writes) about 256 tables, not
@@ -167,18 +168,20 @@
 //     drain-and-flip takes them home. Pause stops the mover between two
 //     batches; commands keep moving the keys they touch.
 //   - M7: with persistence on (Migrator.Open with the data directory),
-//     every table and migration state change rewrites routing.json
-//     atomically (temporary file, fsync, rename). A table is written
+//     every table, and every migration created, finished or cancelled
+//     (and pause and throttle), rewrites routing.json atomically
+//     (temporary file, fsync, rename); progress within a migration is
+//     kept in memory, since the table says which slots are done. A table is written
 //     before it is published (Migrator.install), so the file is never
 //     behind the keys: a crash leaves it naming the table in force or the
 //     one about to be, and either serves every key (a migrating slot is
 //     correct with its keys on either owner; a flipped slot's source was
 //     empty). A table that cannot be written is not published: the
-//     migration fails with the reason. A restart loads it
-//     before serving: slots that were migrating are migrating again,
-//     which is correct with their keys on either owner, and unfinished
-//     migrations resume where they stopped. Slots left migrating that no
-//     migration holds are finished first.
+//     migration fails with the reason. A restart loads the file before
+//     serving: slots that were migrating are migrating again, which is
+//     correct with their keys on either owner, and unfinished migrations
+//     resume (slots already on their target are skipped). Slots left
+//     migrating that no migration holds are finished first.
 //   - M8: instances come and go at run time (migrator_instances.go). The
 //     spare ones (Options.MaxInstances, the max-instances setting) exist
 //     from the start, empty and outside the table, so the engine's
@@ -188,4 +191,10 @@
 //     first a later add puts back. In ring mode the ring is recomputed
 //     with or without the instance and only the slots whose ring owner
 //     changed move; in slots mode the rebalance plan evens slots out.
+//   - M9: a rebalance (rebalance.go) first gives every instance in
+//     service its share of slots, choosing among a donor's slots the one
+//     whose keys best even both sides, then swaps slots between the most
+//     and least loaded instances while keys differ by more than 10% of
+//     the mean. It counts keys per slot (O(1) per slot); bytes would need
+//     a walk over every value, so it balances keys, not bytes.
 package storage
