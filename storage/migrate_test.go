@@ -101,8 +101,6 @@ func (h *harness) checkCounters() {
 	})
 }
 
-func slotOf(key string) int { return router.Slot([]byte(key)) }
-
 // keyIn returns a key named prefix... that hashes to slot.
 func keyIn(slot int, prefix string) string {
 	for i := 0; ; i++ {
