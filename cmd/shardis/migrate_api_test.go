@@ -207,18 +207,30 @@ func TestMigrationAPI(t *testing.T) {
 	a.must("PUT", "/v1/migrations/throttle", `{"keys_per_sec": 1}`, 200, nil)
 	var slow admin.Migration
 	a.must("POST", "/v1/migrations", `{"slots": [[4096, 8191]], "target": 0}`, 201, &slow)
-	var inflight admin.SlotMigration
-	for end := time.Now().Add(10 * time.Second); inflight.State != "migrating"; {
-		if time.Now().After(end) {
-			t.Fatal("no slot in flight")
-		}
+	inFlight := func() (admin.SlotMigration, bool) {
 		a.must("GET", "/v1/slots", "", 200, &slots)
 		for _, sm := range slots.Migrating {
 			if sm.State == "migrating" {
-				inflight = sm
-				break
+				return sm, true
 			}
 		}
+		return admin.SlotMigration{}, false
+	}
+	for end := time.Now().Add(10 * time.Second); ; {
+		if _, ok := inFlight(); ok {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("no slot in flight")
+		}
+	}
+	// Paused, the mover parks before its next batch (within the
+	// throttle's longest nap), leaving its group in flight.
+	a.must("POST", "/v1/migrations/pause", "", 200, nil)
+	time.Sleep(300 * time.Millisecond)
+	inflight, ok := inFlight()
+	if !ok {
+		t.Fatal("no slot in flight once paused")
 	}
 	_, body = a.do("GET", "/metrics", "")
 	if want := fmt.Sprintf(`shardis_slot_migrating{from="1",slot="%d",to="0"} 1`, inflight.Slot); !strings.Contains(body, want) {
@@ -232,6 +244,7 @@ func TestMigrationAPI(t *testing.T) {
 	}
 	a.must("POST", fmt.Sprintf("/v1/migrations/%d/cancel", slow.ID), "", 200, nil)
 	a.must("PUT", "/v1/migrations/throttle", `{"keys_per_sec": 0}`, 200, nil)
+	a.must("POST", "/v1/migrations/resume", "", 200, nil)
 	if m := a.wait(slow.ID, 30*time.Second); m.State != "cancelled" {
 		t.Errorf("cancelled migration ended %s", m.State)
 	}
@@ -272,11 +285,12 @@ func TestAdminCLI(t *testing.T) {
 	// A cancelled migration is a failure for the CLI.
 	run("pause")
 	code, out, _ = run("migrate", "-slots", "100-200", "-target", "3", "-detach")
-	if code != 0 {
+	var id int
+	if _, err := fmt.Sscanf(out, "migration %d queued", &id); code != 0 || err != nil {
 		t.Fatalf("migrate -detach: %d %s", code, out)
 	}
-	run("cancel", "4")
-	if code, _, errOut = run("wait", "4"); code != 1 || !strings.Contains(errOut, "migration 4 cancelled") {
+	run("cancel", fmt.Sprint(id))
+	if code, _, errOut = run("wait", fmt.Sprint(id)); code != 1 || !strings.Contains(errOut, fmt.Sprintf("migration %d cancelled", id)) {
 		t.Errorf("wait on a cancelled migration: exit %d, %s", code, errOut)
 	}
 	if code, _, _ = run("frobnicate"); code != 2 {
