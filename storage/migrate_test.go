@@ -705,3 +705,48 @@ func TestMigrateWhileEvicting(t *testing.T) {
 		h.checkCounters()
 	}
 }
+
+// TestGlobalCommandsOnMigratingSlots: SORT's BY and GET patterns and
+// FLUSHALL see keys of a migrating slot wherever they are.
+func TestGlobalCommandsOnMigratingSlots(t *testing.T) {
+	h := newHarness(t, 4)
+	w1, w2 := keyIn(20, "w_"), keyIn(5000, "w_")
+	h.route("RPUSH", "list", w1[2:], w2[2:])
+	h.route("SET", w1, "2")
+	h.route("SET", w2, "1")
+	// Slot 20 migrates 0 → 2, slot 5000 1 → 3; w2 is forwarded, w1 not.
+	h.eng.Router().Publish(h.eng.Router().Table().With([]router.SlotState{
+		{Slot: 20, Owner: 0, Target: 2}, {Slot: 5000, Owner: 1, Target: 3}}))
+	h.route("GET", w2)
+	want := fmt.Sprintf("*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", len(w2)-2, w2[2:], len(w1)-2, w1[2:])
+	if got := h.route("SORT", "list", "BY", "w_*"); got != want {
+		t.Errorf("SORT BY = %q, want %q", got, want)
+	}
+	if got := h.route("DBSIZE"); got != ":3\r\n" {
+		t.Errorf("DBSIZE = %q", got)
+	}
+	h.route("FLUSHALL")
+	if got := h.route("DBSIZE"); got != ":0\r\n" {
+		t.Errorf("DBSIZE after FLUSHALL = %q", got)
+	}
+	for _, k := range []string{w1, w2, "list"} {
+		if at := h.holder(0, k); at >= 0 {
+			t.Errorf("%s still on %d after FLUSHALL", k, at)
+		}
+	}
+	// The mover finds the sources empty and finishes.
+	m := h.eng.Migrator()
+	m.Start()
+	defer m.Stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.eng.Router().Table().MigratingSlots() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("orphaned migrating slots not settled")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if tb := h.eng.Router().Table(); tb.Owner(20) != 2 || tb.Owner(5000) != 3 {
+		t.Errorf("settled to %d and %d, want 2 and 3", tb.Owner(20), tb.Owner(5000))
+	}
+	h.checkCounters()
+}
