@@ -750,3 +750,26 @@ func TestGlobalCommandsOnMigratingSlots(t *testing.T) {
 	}
 	h.checkCounters()
 }
+
+func TestFinishedMigrationsAreBounded(t *testing.T) {
+	h := newHarness(t, 2)
+	m := h.eng.Migrator()
+	m.Pause()
+	for range keepFinishedInMemory + 5 {
+		mg, err := m.Migrate([]SlotSpan{{0, 0}}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Cancel(mg.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending, _ := m.Migrate([]SlotSpan{{1, 1}}, 1)
+	list := m.Migrations()
+	if len(list) != keepFinishedInMemory+1 || list[0].ID != 6 || list[len(list)-1].ID != pending.ID {
+		t.Errorf("%d migrations listed, first %d, last %d", len(list), list[0].ID, list[len(list)-1].ID)
+	}
+	if _, err := m.Migration(3); !errors.Is(err, ErrMigrationNotFound) {
+		t.Errorf("dropped migration: %v", err)
+	}
+}

@@ -362,6 +362,7 @@ func (m *Migrator) Cancel(id int64) (MigrationInfo, error) {
 }
 
 // finishLocked ends mg in state st and frees its slots; m.mu is held.
+// Only the latest keepFinishedInMemory finished migrations are kept.
 func (m *Migrator) finishLocked(mg *migration, st MigrationState) {
 	mg.State = st
 	mg.Finished = time.Now().UTC()
@@ -370,7 +371,27 @@ func (m *Migrator) finishLocked(mg *migration, st MigrationState) {
 			delete(m.reserved, s)
 		}
 	}
+	finished := 0
+	for _, x := range m.migs {
+		if x.State != MigrationPending && x.State != MigrationMigrating {
+			finished++
+		}
+	}
+	if finished > keepFinishedInMemory {
+		drop := finished - keepFinishedInMemory
+		m.migs = slices.DeleteFunc(m.migs, func(x *migration) bool {
+			if drop > 0 && x.State != MigrationPending && x.State != MigrationMigrating {
+				drop--
+				return true
+			}
+			return false
+		})
+	}
 }
+
+// keepFinishedInMemory bounds the finished migrations GET /v1/migrations
+// lists (the routing state file keeps fewer, keepFinished).
+const keepFinishedInMemory = 1000
 
 // Pause stops the mover between two batches; commands keep forwarding the
 // keys they touch. Resume lets it go on.
