@@ -15,6 +15,31 @@
 //	GET /healthz       {"status": "ok"} while the process serves
 //	GET /metrics       Prometheus text format
 //
+// A Source that also implements Migrator (migrations.go) moves slots:
+//
+//	POST /v1/migrations            {"slots": [[0, 99], [512, 512]], "target": 7}
+//	                               → 201 and the migration (Location header)
+//	GET  /v1/migrations            {"paused", "throttle", "migrations": [...]}
+//	GET  /v1/migrations/{id}       state (pending, migrating, done, failed,
+//	                               cancelled), slots and keys and bytes done of
+//	                               the total, rates, eta_seconds, errors
+//	POST /v1/migrations/{id}/cancel
+//	POST /v1/migrations/pause, /v1/migrations/resume
+//	GET|PUT /v1/migrations/throttle {"keys_per_sec", "bytes_per_sec"} (0: none)
+//	POST /v1/rebalance[?dry_run=true]  the plan (moves with reasons, loads
+//	                               before and after); without dry_run it is
+//	                               queued (201), one migration per target
+//	POST /v1/instances, DELETE /v1/instances/{id}
+//	GET  /v1/slots                 gains "migrating": slots held by unfinished
+//	                               migrations, "migrating" or "pending"
+//
+// Refusals are JSON errors with their status: 400 for a malformed body or
+// an unknown instance, 404 for an unknown migration, 409 for a slot another
+// migration holds, an empty plan, or cancelling a finished migration; 501
+// when the Source cannot migrate. Bodies are decoded strictly (unknown
+// fields are errors, 1 MiB at most). The Migrator returns *Error to choose
+// the status; anything else is a 500.
+//
 // HEAD is answered like GET. Everything but /metrics answers JSON, errors
 // included: {"error": "..."} with the HTTP status, for unknown paths (404)
 // and methods (405, with an Allow header) as well. Resources are plain
@@ -48,6 +73,13 @@
 //	shardis_instance_keys{instance_id}           gauge
 //	shardis_instance_memory_bytes{instance_id}   gauge
 //	shardis_instance_slots{instance_id}          gauge
+//	shardis_migrations{state}                    gauge (with a Migrator)
+//	shardis_slots_migrating                      gauge
+//	shardis_migrations_paused                    gauge
+//	shardis_migration_keys_moved_total           counter
+//	shardis_migration_bytes_moved_total          counter
+//	shardis_migration_keys_forwarded_total       counter
+//	shardis_slot_migrating{slot,from,to}         gauge, 1 per slot in flight
 //
 // Pulling at scrape time rather than pushing into Prometheus counters
 // keeps the command path free of metrics work: the proxy already counts

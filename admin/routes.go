@@ -48,6 +48,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/slots", s.getSlots)
 		r.Get("/instances", s.getInstances)
 		r.Get("/stats", s.getStats)
+		s.migrationRoutes(r)
 	})
 	return r
 }
@@ -67,9 +68,21 @@ func allowedMethods(r *chi.Mux, path string) []string {
 }
 
 func (s *Server) getSlots(w http.ResponseWriter, _ *http.Request) {
+	m, ok := s.src.(Migrator)
+	if !ok {
+		writeJSON(w, http.StatusOK, struct {
+			Slots []SlotRange `json:"slots"`
+		}{compress(s.src.Slots())})
+		return
+	}
+	mig := m.SlotMigrations()
+	if mig == nil {
+		mig = []SlotMigration{}
+	}
 	writeJSON(w, http.StatusOK, struct {
-		Slots []SlotRange `json:"slots"`
-	}{compress(s.src.Slots())})
+		Slots     []SlotRange     `json:"slots"`
+		Migrating []SlotMigration `json:"migrating"`
+	}{compress(s.src.Slots()), mig})
 }
 
 func (s *Server) getInstances(w http.ResponseWriter, _ *http.Request) {
@@ -119,6 +132,9 @@ func (s *Server) metricsHandler() http.Handler {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	if m, ok := s.src.(Migrator); ok {
+		reg.MustRegister(newMigrationCollector(m))
+	}
 	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError),
 		Registry: reg, // counts its own encoding errors

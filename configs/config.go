@@ -41,6 +41,7 @@ type values struct {
 	logFile                string
 	ioThreads              int
 	instances              int
+	maxInstances           int
 	sharding               string
 	adminBind              string
 	adminPort              int
@@ -263,6 +264,10 @@ func (c *Config) LogFile() string { return c.v().logFile }
 
 // Instances is the number of storage instances.
 func (c *Config) Instances() int { return c.v().instances }
+
+// MaxInstances is how many instances the process can grow to at run
+// time: at least Instances.
+func (c *Config) MaxInstances() int { return max(c.v().maxInstances, c.v().instances) }
 
 // Sharding is how slots are placed on instances: "slots" or "ring".
 func (c *Config) Sharding() string { return c.v().sharding }

@@ -117,6 +117,12 @@ var params = []param{
 		doc:  "Number of storage instances the 16384 hash slots are spread over.",
 	},
 	{
+		name: "max-instances", def: "0",
+		kind: integer(0, 16384, func(v *values) *int { return &v.maxInstances }),
+		doc: "Most storage instances the process can grow to at run time (POST /v1/instances " +
+			"on the admin API); 0 means instances, so none can be added.",
+	},
+	{
 		name: "sharding", def: "slots",
 		kind: enum(func(v *values) *string { return &v.sharding }, "slots", "ring"),
 		doc: "How slots are assigned to instances: slots gives each instance an equal " +

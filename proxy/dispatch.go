@@ -104,7 +104,7 @@ func (s *session) route(cmd *router.Command, args [][]byte) bool {
 		for _, p := range s.ctx.KeyPos {
 			slot := router.Slot(args[p])
 			s.ctx.KeySlots = append(s.ctx.KeySlots, slot)
-			s.req.Owners = append(s.req.Owners, table.Owner(slot))
+			s.req.Owners = table.AppendOwners(s.req.Owners, slot)
 		}
 	}
 	return srv.pool.Do(&s.req)

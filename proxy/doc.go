@@ -16,8 +16,10 @@
 //     COMMAND, CONFIG, INFO, ...) run in the proxy.
 //  3. Everything else goes to backend.Pool: the key positions come from the
 //     table's key specs, each key's slot from CRC16 and its owner from the
-//     routing table snapshot; commands whose keys span instances run once
-//     with all of those instances locked.
+//     routing table snapshot (both owners, source and target, for a slot
+//     being migrated); commands whose keys span instances run once with
+//     all of those instances locked. The engine routes again under its
+//     locks if a migration published a newer table meanwhile.
 //
 // Replies are appended to the session's buffer and written with one
 // c.Write per OnTraffic, never once per command. The consumed bytes are

@@ -252,8 +252,9 @@ func (srv *Server) infoShardis(b *strings.Builder) {
 	field(b, "instances", t.Instances())
 	field(b, "slots", 16384)
 	field(b, "routing_table_version", t.Version())
+	srv.infoMigration(b)
 	counts := t.SlotCounts()
-	for _, in := range srv.pool.Instances() {
+	for _, in := range srv.pool.Instances()[:t.Instances()] {
 		st := srv.eng.Instances()[in.ID()].Stats()
 		fmt.Fprintf(b, "instance%d:kind=%s,slots=%d,keys=%d,used_memory=%d\r\n",
 			st.ID, in.Kind(), counts[st.ID], st.Keys, st.UsedMemory)

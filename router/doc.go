@@ -34,8 +34,17 @@
 //     one atomic pointer store. Readers load the pointer once per request
 //     and route the whole request with that snapshot, so a multi-key
 //     command never sees half a migration, and nobody takes a lock.
+//
 //   - T2: the hot path is an array index: Owner(slot). Nothing else is
 //     consulted to route a key, whichever mode built the table.
+//
+//   - T3: a slot being migrated has two owners: Owner, the source still
+//     holding some of its keys, and Target, receiving them. The owner
+//     entry's high bit flags it and a small map holds the targets, so a
+//     slot that is not moving costs the same array load as before.
+//     AppendOwners lists the instances a command touching a slot must
+//     lock: one, or both while it migrates. With builds the tables a
+//     migration publishes (mark a slot migrating, give it to its target).
 //
 // Mode says only how the first table is laid out. ModeSlots gives each
 // instance one contiguous range, like redis-cli --cluster create. ModeRing

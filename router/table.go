@@ -32,16 +32,19 @@ func ParseMode(s string) (Mode, error) {
 // Table maps every slot to the instance that owns it. A Table is immutable
 // once published; changes build a new Table and swap it in.
 type Table struct {
+	// owner is the instance owning each slot; migFlag marks a slot being
+	// migrated, whose target is in targets (migration.go).
 	owner     [SlotCount]uint16
 	instances int
 	version   uint64
+	targets   map[int]int
 }
 
-// Owner is the instance owning slot.
-func (t *Table) Owner(slot int) int { return int(t.owner[slot]) }
+// Owner is the instance owning slot (the source, while it migrates).
+func (t *Table) Owner(slot int) int { return int(t.owner[slot] &^ migFlag) }
 
 // OwnerOf is the instance owning key.
-func (t *Table) OwnerOf(key []byte) int { return int(t.owner[Slot(key)]) }
+func (t *Table) OwnerOf(key []byte) int { return t.Owner(Slot(key)) }
 
 // Instances is the number of instances the table spreads slots over.
 func (t *Table) Instances() int { return t.instances }
@@ -53,7 +56,7 @@ func (t *Table) Version() uint64 { return t.version }
 func (t *Table) SlotsOf(id int) []int {
 	var out []int
 	for s, o := range t.owner {
-		if int(o) == id {
+		if int(o&^migFlag) == id {
 			out = append(out, s)
 		}
 	}
@@ -64,7 +67,7 @@ func (t *Table) SlotsOf(id int) []int {
 func (t *Table) SlotCounts() []int {
 	out := make([]int, t.instances)
 	for _, o := range t.owner {
-		out[o]++
+		out[o&^migFlag]++
 	}
 	return out
 }
@@ -79,7 +82,7 @@ type Range struct {
 func (t *Table) Ranges() []Range {
 	var out []Range
 	for s := 0; s < SlotCount; s++ {
-		o := int(t.owner[s])
+		o := t.Owner(s)
 		if n := len(out); n > 0 && out[n-1].Instance == o && out[n-1].End == s-1 {
 			out[n-1].End = s
 			continue
@@ -89,12 +92,10 @@ func (t *Table) Ranges() []Range {
 	return out
 }
 
-// WithOwner returns a copy of t in which slot belongs to id.
+// WithOwner returns a copy of t in which slot belongs to id, and is not
+// migrating.
 func (t *Table) WithOwner(slot, id int) *Table {
-	n := *t
-	n.owner[slot] = uint16(id)
-	n.version = t.version + 1
-	return &n
+	return t.With([]SlotState{{Slot: slot, Owner: id, Target: -1}})
 }
 
 // NewTable assigns the slots to n instances as mode says.
@@ -113,21 +114,38 @@ func NewTable(mode Mode, n int) (*Table, error) {
 			}
 		}
 	case ModeRing:
-		ring := consistent.New(nil, ringConfig())
-		for i := 0; i < n; i++ {
-			ring.Add(member(i))
+		ids := make([]int, n)
+		for i := range ids {
+			ids[i] = i
 		}
-		for s := 0; s < SlotCount; s++ {
-			id, err := strconv.Atoi(ring.GetPartitionOwner(s).String())
-			if err != nil {
-				return nil, fmt.Errorf("router: ring member name: %w", err)
-			}
+		owners, err := ringOwners(ids)
+		if err != nil {
+			return nil, err
+		}
+		for s, id := range owners {
 			t.owner[s] = uint16(id)
 		}
 	default:
 		return nil, fmt.Errorf("router: unknown sharding mode %q", mode)
 	}
 	return t, nil
+}
+
+// ringOwners places the slots on a ring of the instances ids.
+func ringOwners(ids []int) ([]int, error) {
+	ring := consistent.New(nil, ringConfig())
+	for _, id := range ids {
+		ring.Add(member(id))
+	}
+	out := make([]int, SlotCount)
+	for s := range out {
+		id, err := strconv.Atoi(ring.GetPartitionOwner(s).String())
+		if err != nil {
+			return nil, fmt.Errorf("router: ring member name: %w", err)
+		}
+		out[s] = id
+	}
+	return out, nil
 }
 
 // ringConfig uses the 16384 slots as the ring's partitions, so both modes

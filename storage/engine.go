@@ -76,6 +76,10 @@ func (l *Limits) maxReplyItems() int64 {
 type Options struct {
 	// Instances is the number of embedded instances (default 64).
 	Instances int
+	// MaxInstances is how many instances the engine can grow to at run
+	// time (Migrator.AddInstance); the spare ones exist from the start,
+	// empty, outside the routing table. 0 means Instances.
+	MaxInstances int
 	// Databases is the number of databases per instance (default 16).
 	Databases int
 	// Router publishes the slot → instance table.
@@ -120,6 +124,7 @@ type Engine struct {
 	evicted   atomic.Int64
 	usedTotal atomic.Int64 // published charges (accounting.go)
 	evictState
+	mig *Migrator
 }
 
 // NewEngine creates the instances and registers every command family.
@@ -150,15 +155,17 @@ func NewEngine(o Options) (*Engine, error) {
 		handlers:  make([]Handler, len(all)),
 		global:    make([]bool, len(all)),
 	}
-	for i := 0; i < o.Instances; i++ {
+	for i := 0; i < max(o.Instances, o.MaxInstances); i++ {
 		e.insts = append(e.insts, newInstance(i, o.Databases, &e.usedTotal))
 	}
 	e.SetEviction(DefaultEvictionConfig)
 	registerAll(&registry{e: e})
+	e.mig = newMigrator(e)
 	return e, nil
 }
 
-// Instances lists the instances by ID.
+// Instances lists the instances by ID, the spare ones (past the routing
+// table's Instances, see Options.MaxInstances) included.
 func (e *Engine) Instances() []*Instance { return e.insts }
 
 // Databases is the number of databases per instance.
@@ -184,6 +191,11 @@ func (e *Engine) Run(c *Ctx, h Handler, table *router.Table, db int, ids []int) 
 	ids = sortUnique(ids)
 	for _, id := range ids {
 		e.insts[id].lock()
+	}
+	if cur := e.router.Table(); cur != table {
+		// A migration published a new table after this command was
+		// routed: route again under the locks (migrate.go).
+		table, ids = e.relock(c, cur, ids)
 	}
 	// Deferred so a panicking handler (a bug) cannot leave instances
 	// locked; the proxy turns the panic into an error for that client.

@@ -91,8 +91,9 @@ type ExpireStats struct {
 }
 
 // Start starts the engine's background work, the active expire cycle, run
-// hz times a second until Stop. Starting a started engine does nothing.
+// hz times a second until Stop, and the slot migrator. Starting a started engine does nothing.
 func (e *Engine) Start() {
+	e.mig.Start()
 	e.cron.mu.Lock()
 	defer e.cron.mu.Unlock()
 	if e.cron.stop != nil {
@@ -104,6 +105,7 @@ func (e *Engine) Start() {
 
 // Stop stops the background work and waits for a run in progress to end.
 func (e *Engine) Stop() {
+	e.mig.Stop()
 	e.cron.mu.Lock()
 	defer e.cron.mu.Unlock()
 	if e.cron.stop == nil {

@@ -35,7 +35,11 @@ func (k *Keyspace) DB() int { return k.db }
 
 func (k *Keyspace) locate(key []byte) (*Instance, *DB, int) {
 	slot := k.slot(key)
-	in := k.eng.insts[k.table.Owner(slot)]
+	o, migrating := k.table.Route(slot)
+	if migrating {
+		return k.forward(slot, key)
+	}
+	in := k.eng.insts[o]
 	return in, &in.dbs[k.db], slot
 }
 
@@ -51,7 +55,8 @@ func (k *Keyspace) slot(key []byte) int {
 }
 
 func (k *Keyspace) instance(key []byte) *Instance {
-	return k.eng.insts[k.table.Owner(k.slot(key))]
+	in, _, _ := k.locate(key)
+	return in
 }
 
 // Get returns key's live value, or nil. An expired key is deleted on the

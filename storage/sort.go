@@ -49,7 +49,7 @@ func cmdSort(c *Ctx) {
 		writeErr(c, err)
 		return
 	}
-	c.KS.eng.Locked(func() {
+	c.KS.lockAll(func() {
 		res, stored, err := opSort(&c.KS, c.Args[1], o)
 		switch {
 		case err != nil:

@@ -33,7 +33,7 @@ func (a *adminSource) Slots() []admin.SlotRange {
 func (a *adminSource) Instances() []admin.InstanceInfo {
 	counts := a.rt.Table().SlotCounts()
 	var out []admin.InstanceInfo
-	for _, in := range a.pool.Instances() {
+	for _, in := range a.pool.Instances()[:len(counts)] { // spare instances are not in service
 		st := a.eng.Instances()[in.ID()].Stats()
 		out = append(out, admin.InstanceInfo{
 			ID: in.ID(), Kind: in.Kind(), Slots: counts[in.ID()], Keys: st.Keys, MemoryBytes: st.UsedMemory,

@@ -33,6 +33,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "admin" {
+		os.Exit(runAdmin(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	err := run(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		return
@@ -79,8 +82,11 @@ func start(cfg *configs.Config, log *slog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := storage.NewEngine(storage.Options{Instances: cfg.Instances(), Databases: cfg.Databases(), Router: rt, Hz: cfg.Hz})
+	eng, err := storage.NewEngine(storage.Options{Instances: cfg.Instances(), MaxInstances: cfg.MaxInstances(), Databases: cfg.Databases(), Router: rt, Hz: cfg.Hz})
 	if err != nil {
+		return nil, err
+	}
+	if err := eng.Migrator().Open(routingDir(cfg)); err != nil {
 		return nil, err
 	}
 	cfg.Observe(applyEncodingConfig)
