@@ -127,22 +127,27 @@ func (m *Migrator) run(mg *migration, stop chan struct{}) (err error) {
 }
 
 // estimate counts the keys slots hold now, and estimates their bytes from
-// each source's average key size.
+// each source's average key size (what moving a key counts: its charge,
+// not the slot maps', which stay behind).
 func (m *Migrator) estimate(slots []int) (keys, bytes int64) {
 	var buf [2]int
 	for _, s := range slots {
 		_, ids := m.e.lockSlot(s, buf[:])
 		in := m.e.insts[ids[0]]
-		var n int64
+		var n, maps int64
 		for _, id := range ids {
 			for d := range m.e.insts[id].dbs {
 				n += int64(m.e.insts[id].dbs[d].SlotLen(s))
 			}
 		}
+		for d := range in.dbs {
+			maps += in.dbs[d].mapBytes
+		}
+		used, k := in.used.Load(), in.keys.Load()
 		m.e.unlock(ids)
 		keys += n
-		if k := in.keys.Load(); k > 0 {
-			bytes += n * in.used.Load() / k
+		if k > 0 {
+			bytes += n * max(used-maps, 0) / k
 		}
 	}
 	return keys, bytes
