@@ -55,6 +55,7 @@ func freePort(t *testing.T) string {
 // spawn starts the binary and waits until it accepts connections.
 func spawn(t *testing.T, bin, port string, args ...string) *exec.Cmd {
 	t.Helper()
+	// A later --admin-port in args wins over this one.
 	cmd := exec.Command(bin, append([]string{"--port", port, "--admin-port", "-1"}, args...)...)
 	cmd.Stderr = os.Stderr
 	if !testing.Verbose() {
