@@ -269,7 +269,13 @@
 // Loading (aof_load.go). Before the listener opens, instances load in
 // parallel, each from its AOF (or, with appendonly yes and no AOF yet, its
 // snapshot, after which the AOF is written from memory), else from its
-// snapshot. Records are replayed through the handlers with the clock
+// snapshot. Each file is replayed into its own instance whatever the
+// routing table says (a slot move is a DEL in the old instance's file and
+// the key's state in the new one's; the routing state, persisted by the
+// Migrator whenever data is, says who serves the slot), so a restart after
+// slots moved, or in the middle of a migration, finds every key where it
+// was. During a migration, state records go to the instance the key is
+// on. Records are replayed through the handlers with the clock
 // stopped at 1 ms so nothing expires during the load (Redis also expires
 // nothing while loading). A last record cut short is truncated with a
 // warning when aof-load-truncated is yes; anything else malformed stops
