@@ -49,6 +49,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/instances", s.getInstances)
 		r.Get("/stats", s.getStats)
 		s.migrationRoutes(r)
+		r.Get("/persistence", s.getPersistence)
 	})
 	return r
 }

@@ -65,6 +65,17 @@ type values struct {
 	maxMemoryEvictionTenacity int
 	lfuLogFactor              int
 	lfuDecayTime              int
+
+	appendOnly               bool
+	appendFsync              string
+	appendFilename           string
+	appendDirname            string
+	autoAOFRewritePercentage int
+	autoAOFRewriteMinSize    int64
+	aofLoadTruncated         bool
+	save                     string
+	dbFilename               string
+	stopWritesOnBgsaveError  bool
 }
 
 // Default returns every setting at its default.

@@ -233,6 +233,64 @@ var params = []param{
 		doc:  "Minutes of idleness that take one off a key's LFU counter; 0 never decays it.",
 	},
 	{
+		name: "appendonly", def: "no",
+		kind: boolean(func(v *values) *bool { return &v.appendOnly }),
+		doc: "Keep an append-only file per instance (dir/appenddirname/<appendfilename stem>-NN.aof) and " +
+			"load it at start-up. Unlike Redis, it cannot be switched by CONFIG SET.",
+	},
+	{
+		name: "appendfsync", def: "everysec", mutable: true,
+		kind: enum(func(v *values) *string { return &v.appendFsync }, "always", "everysec", "no"),
+		doc: "When append-only records reach the disk: always before the reply (fsyncs grouped per batch " +
+			"across event loops), everysec once a second (at most about a second of writes lost in a " +
+			"power failure), no when the kernel decides.",
+	},
+	{
+		name: "appendfilename", def: "appendonly.aof",
+		kind: text(func(v *values) *string { return &v.appendFilename }),
+		doc:  "Stem of the append-only files; instance NN writes <stem>-NN.aof.",
+	},
+	{
+		name: "appenddirname", def: "appendonlydir",
+		kind: text(func(v *values) *string { return &v.appendDirname }),
+		doc:  "Directory under dir holding the append-only files.",
+	},
+	{
+		name: "auto-aof-rewrite-percentage", def: "100", mutable: true,
+		kind: integer(0, math.MaxInt32, func(v *values) *int { return &v.autoAOFRewritePercentage }),
+		doc: "Rewrite an instance's append-only file in the background once it has grown by this percentage " +
+			"over its size after the last rewrite or load; 0 disables automatic rewrites.",
+	},
+	{
+		name: "auto-aof-rewrite-min-size", def: "64mb", mutable: true,
+		kind: memory(0, math.MaxInt64, func(v *values) *int64 { return &v.autoAOFRewriteMinSize }),
+		doc:  "An append-only file smaller than this is never rewritten automatically.",
+	},
+	{
+		name: "aof-load-truncated", def: "yes", mutable: true,
+		kind: boolean(func(v *values) *bool { return &v.aofLoadTruncated }),
+		doc: "At start-up, an append-only file whose last record is incomplete (a crash mid-write) is cut " +
+			"back to its last complete record with a warning; with no, start-up fails instead. Any other " +
+			"damage always stops start-up with the file and offset.",
+	},
+	{
+		name: "save", def: "", mutable: true,
+		kind: saveKind{func(v *values) *string { return &v.save }},
+		doc: "Snapshot rules: pairs of <seconds> <changes>; a background save starts when at least <changes> " +
+			"write commands ran and <seconds> passed since the last save. Unlike Redis the default is none.",
+	},
+	{
+		name: "dbfilename", def: "dump.rdb",
+		kind: text(func(v *values) *string { return &v.dbFilename }),
+		doc: "Stem of the snapshot files: instance NN writes dir/<stem>-NN.snap, in shardis's snapshot " +
+			"format (the append-only file's records), not Redis's RDB.",
+	},
+	{
+		name: "stop-writes-on-bgsave-error", def: "yes", mutable: true,
+		kind: boolean(func(v *values) *bool { return &v.stopWritesOnBgsaveError }),
+		doc:  "When save rules are set and the last background save failed, refuse write commands with MISCONF.",
+	},
+	{
 		name: "config", def: "", cmdline: true,
 		kind: text(func(v *values) *string { return &v.configFile }),
 		doc:  "YAML file to read settings from, keyed by these names; flags override it.",

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shardis/shardis/proxy/wire"
+	"github.com/shardis/shardis/storage"
 )
 
 // The connection family: commands about the client's own connection,
@@ -36,6 +37,11 @@ func registerConnCommands(s *Server) {
 func cmdPing(s *session, args [][]byte) {
 	if len(args) > 2 {
 		s.w.Error(errWrongArgs("ping"))
+		return
+	}
+	// Redis refuses PING, like writes, while it cannot persist.
+	if err := s.srv.eng.WriteError(); err != nil {
+		s.w.Error(storage.MisconfReply(err))
 		return
 	}
 	if len(args) == 1 {

@@ -164,11 +164,9 @@ func humanBytes(n int64) string {
 }
 
 func (srv *Server) infoPersistence(b *strings.Builder) {
-	field(b, "loading", 0)
-	field(b, "rdb_changes_since_last_save", 0)
-	field(b, "rdb_bgsave_in_progress", 0)
-	field(b, "aof_enabled", 0)
-	field(b, "aof_rewrite_in_progress", 0)
+	for _, f := range srv.eng.PersistenceInfo() {
+		field(b, f.Name, f.Value)
+	}
 }
 
 func (srv *Server) infoStats(b *strings.Builder) {

@@ -227,6 +227,9 @@ func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 		return gnet.Close
 	}
 	action := gnet.None
+	if sess.durableWait != 0 && !sess.durableNow(c) {
+		return gnet.None // replies held for appendfsync always; input waits
+	}
 	if sess.blocked.Load() != nil && !sess.retryBlocked() {
 		// Still waiting: the client's further input waits with it.
 		return sess.flush(c, action)
@@ -249,6 +252,9 @@ func (sess *session) flush(c gnet.Conn, action gnet.Action) gnet.Action {
 	if sess.overLimit || (action == gnet.None && sess.outputOverLimit(c.OutboundBuffered()+len(sess.w.B))) {
 		sess.srv.log.Warn("closing client that reached the output buffer limit", "id", sess.id, "addr", sess.addr)
 		return sess.abort(c)
+	}
+	if sess.ctx.Logged != 0 && sess.holdForDurability(action) {
+		return action
 	}
 	if len(sess.w.B) > 0 {
 		if _, err := c.Write(sess.w.B); err != nil {

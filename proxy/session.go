@@ -44,9 +44,13 @@ type session struct {
 	db            int
 	authenticated bool
 	closeAfter    bool
-	overLimit     bool // reached client-output-buffer-limit: close without replying
-	stats         *loopStats
-	softSince     time.Time // when the output buffer first passed the soft limit
+	// durableWait is the append-only sequence number the held replies
+	// wait for (appendfsync always; durable.go), 0 when none are held.
+	durableWait uint64
+	wakeFn      func()
+	overLimit   bool // reached client-output-buffer-limit: close without replying
+	stats       *loopStats
+	softSince   time.Time // when the output buffer first passed the soft limit
 
 	// blocked is the wait of a blocking command (blocking.go); written by
 	// the session's loop, read by OnTick and CLIENT UNBLOCK.
@@ -79,6 +83,7 @@ func newSession(srv *Server, c gnet.Conn, id int64, stats *loopStats) *session {
 		fastRun: make([]fastRun, 0, 64),
 	}
 	s.w.Proto = 2
+	s.wakeFn = func() { _ = c.Wake(nil) }
 	s.proto.Store(2)
 	s.chargeFast(s.created)
 	s.ctx.W = &s.w

@@ -197,4 +197,87 @@
 //     and least loaded instances while keys differ by more than 10% of
 //     the mean. It counts keys per slot (O(1) per slot); bytes would need
 //     a walk over every value, so it balances keys, not bytes.
+//
+// # Persistence
+//
+// With appendonly yes every instance keeps its own append-only file,
+// dir/appenddirname/<appendfilename stem>-NN.aof (aof.go): RESP commands,
+// a SELECT whenever the database changes. Snapshots (SAVE, BGSAVE, save
+// rules; snapshot.go) are dir/<dbfilename stem>-NN.snap in the same
+// format: SELECT plus one "RESTORE key <deadline> <DUMP payload> REPLACE
+// ABSTTL" per key. It is ours, not Redis's RDB: a snapshot written in
+// batches without fork can only be made consistent by appending the final
+// state of the keys that changed while it was written, and an RDB file
+// may not name a key twice. One loader and check-aof serve both kinds.
+//
+// Propagation (aof_propagate.go). When persistence has work on the
+// request path, Engine.hot points at it and Engine.Run hands the command
+// to persister.run, still under the instance locks: the MISCONF check,
+// the handler, then the records, so records are in the order the
+// commands ran on each instance. When it has none, hot is nil and a
+// command pays one load and one predictable branch. A command that
+// replied an error, or blocked, logs nothing. A deterministic command on
+// one instance is logged as sent; one that set a relative deadline (EXPIRE,
+// SET EX, SETEX, GETEX, RESTORE) is followed by PEXPIREAT/PERSIST/DEL
+// fixing each key's absolute deadline; XADD with an automatic id is logged
+// with the id it generated; SPOP, XREADGROUP, XCLAIM, XAUTOCLAIM and every
+// command whose keys span instances log the resulting state of each key
+// they name, in that key's own instance file (DEL, or RESTORE ... REPLACE
+// ABSTTL). A state record is idempotent and always the key's latest
+// state, which is what makes the rewrite and snapshot catch-up, SORT
+// ... STORE (logged after its global lock) and slot moves (aofLogMove)
+// simple. Expired keys are logged as DEL from Options.OnExpire; FLUSHDB and
+// FLUSHALL from opFlush, under every lock.
+//
+// Durability. Records go to an in-memory buffer per instance. The syncer
+// goroutine (a 10 ms tick) writes a buffer to its file once it holds 64 KiB
+// or 50 ms after the file's last write (so SIGKILL costs at most about
+// 50 ms of writes under everysec and no, a power failure about a second
+// under everysec), and fsyncs every file once a second under everysec.
+// Under always each command's records take a sequence number
+// (Ctx.Logged); before the proxy writes a batch's replies it asks
+// Engine.Durable for the batch's highest. When that is not yet fsynced the
+// replies stay in the session's buffer, the client's further input waits,
+// and the event loop goes on serving other clients; the syncer, woken,
+// writes every dirty file and makes them durable with one syncfs(2) (one
+// journal commit for all of them; one file gets fdatasync, as Redis's),
+// then wakes every connection whose records it covered. One round thus serves every client
+// of every loop that wrote meanwhile (group commit), as Redis's one fsync
+// per event-loop iteration does.
+//
+// Write errors. A failed write is cut back to the last good size (as
+// Redis does) and kept, with what follows it, to be written again on the
+// next round; until a round succeeds Engine.WriteError is set, write
+// commands get "-MISCONF Errors writing to the AOF file: <strerror>",
+// reads are served. Nothing acknowledged is dropped: under everysec and no
+// it waits in memory; under always its client waits (Redis exits instead).
+//
+// Rewrite and snapshots (aof_rewrite.go). There is no fork, so an
+// instance's image is written in bounded batches (lock, serialize about
+// 256 KiB of keys, unlock, write) while commands keep running and the old
+// file keeps receiving records. Meanwhile the instance notes every key a
+// command, expiry or move changed. At the end, with the instance locked,
+// the current state of each noted key is appended, the file is fsynced and
+// renamed over the old one, and the instance switches to it; buffers
+// still holding records for the old file are dropped, their effect being
+// in the new file (a generation number tells). The image is therefore the
+// instance exactly as it was at the switch. FLUSHDB/FLUSHALL abandon a job
+// in progress. One job (rewrite or snapshot) runs at a time, instance after
+// instance; a snapshot's files are therefore each consistent, but not one
+// point in time across instances.
+//
+// Loading (aof_load.go). Before the listener opens, instances load in
+// parallel, each from its AOF (or, with appendonly yes and no AOF yet, its
+// snapshot, after which the AOF is written from memory), else from its
+// snapshot. Each file is replayed into its own instance whatever the
+// routing table says (a slot move is a DEL in the old instance's file and
+// the key's state in the new one's; the routing state, persisted by the
+// Migrator whenever data is, says who serves the slot), so a restart after
+// slots moved, or in the middle of a migration, finds every key where it
+// was. During a migration, state records go to the instance the key is
+// on. Records are replayed through the handlers with the clock
+// stopped at 1 ms so nothing expires during the load (Redis also expires
+// nothing while loading). A last record cut short is truncated with a
+// warning when aof-load-truncated is yes; anything else malformed stops
+// start-up naming the file and offset (ErrTruncated, ErrCorrupt).
 package storage

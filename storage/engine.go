@@ -45,6 +45,10 @@ type Ctx struct {
 	// The caller clears it.
 	Block        bool
 	BlockTimeout int64
+	// Logged is set, when persistence is on, to the sequence number of
+	// the command's append-only records; the caller passes the batch's
+	// highest to Engine.WaitDurable before replying, and clears it.
+	Logged uint64
 }
 
 // Limits are the settings commands consult while running.
@@ -125,6 +129,12 @@ type Engine struct {
 	usedTotal atomic.Int64 // published charges (accounting.go)
 	evictState
 	mig *Migrator
+
+	// persist is set once by OpenPersistence, before serving; hot is
+	// persist while it has work on the request path, else nil: the one
+	// branch a command pays for persistence (persistence.go).
+	persist *persister
+	hot     atomic.Pointer[persister]
 }
 
 // NewEngine creates the instances and registers every command family.
@@ -202,6 +212,10 @@ func (e *Engine) Run(c *Ctx, h Handler, table *router.Table, db int, ids []int) 
 	defer e.unlock(ids)
 	c.KS = Keyspace{eng: e, table: table, db: db, now: e.commandTime(c)}
 	c.KS.args, c.KS.keyPos, c.KS.keySlots = c.Args, c.KeyPos, c.KeySlots
+	if p := e.hot.Load(); p != nil {
+		p.run(c, h, table, db, ids)
+		return
+	}
 	h(c)
 }
 
@@ -221,6 +235,10 @@ func (e *Engine) unlock(ids []int) {
 // RunGlobal executes a keyless handler that visits instances itself.
 func (e *Engine) RunGlobal(c *Ctx, h Handler, table *router.Table, db int) {
 	c.KS = Keyspace{eng: e, table: table, db: db, now: e.commandTime(c)}
+	if p := e.hot.Load(); p != nil {
+		p.runGlobal(c, h)
+		return
+	}
 	h(c)
 }
 

@@ -339,3 +339,15 @@ const (
 	ErrRestoreIdle   = "ERR Invalid IDLETIME value, must be >= 0"
 	ErrRestoreFreq   = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 )
+
+// Reply texts of persistence (SAVE, BGSAVE, BGREWRITEAOF and the MISCONF
+// refusal of writes), byte-identical to Redis 7.0 where Redis has them.
+const (
+	ErrBgsaveInProgress  = "ERR Background save already in progress"
+	ErrRewriteInProgress = "ERR Background append only file rewriting already in progress"
+	ErrMisconfRDB        = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+	// shardis's own: persistence is not configured (no --dir given to the engine), or
+	// BGREWRITEAOF with appendonly no.
+	ErrPersistenceOff = "ERR persistence is not enabled on this server"
+	ErrAOFOff         = "ERR BGREWRITEAOF needs appendonly yes in shardis"
+)

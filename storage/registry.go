@@ -27,6 +27,7 @@ func registerAll(r *registry) {
 	registerStreams(r)
 	registerSort(r)
 	registerDump(r)
+	registerPersistence(r)
 }
 
 // add registers h for name ("get", or "object|encoding" for a subcommand).

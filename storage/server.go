@@ -80,6 +80,9 @@ func cmdFlushAll(c *Ctx) {
 
 // opFlush empties database db on every instance; all instances are locked.
 func opFlush(ks *Keyspace, db int) {
+	if p := ks.eng.persist; p != nil {
+		p.logFlush(db)
+	}
 	for _, in := range ks.eng.insts {
 		d := &in.dbs[db]
 		in.keys.Add(-d.keys)
@@ -92,26 +95,32 @@ func opFlush(ks *Keyspace, db int) {
 // change; callers hold every instance lock.
 func (e *Engine) recountMemory() {
 	for _, in := range e.insts {
-		var used int64
-		for db := range in.dbs {
-			d := &in.dbs[db]
-			used += d.mapBytes
-			for _, c := range d.dir {
-				if c == nil {
+		in.recountMemory()
+	}
+}
+
+// recountMemory recomputes the instance's charged bytes; the caller
+// holds its lock.
+func (in *Instance) recountMemory() {
+	var used int64
+	for db := range in.dbs {
+		d := &in.dbs[db]
+		used += d.mapBytes
+		for _, c := range d.dir {
+			if c == nil {
+				continue
+			}
+			for _, s := range c {
+				if s == nil {
 					continue
 				}
-				for _, s := range c {
-					if s == nil {
-						continue
-					}
-					for k, v := range s.m {
-						used += allocSize(int64(len(k))) + valueOverhead + v.acct()
-					}
+				for k, v := range s.m {
+					used += allocSize(int64(len(k))) + valueOverhead + v.acct()
 				}
 			}
 		}
-		in.addUsed(used - in.used.Load())
 	}
+	in.addUsed(used - in.used.Load())
 }
 
 // KEYS pattern

@@ -58,3 +58,12 @@ func (a *adminSource) Stats() admin.Stats {
 	}
 	return st
 }
+
+// Persistence is every instance's persistence state (admin.PersistenceSource).
+func (a *adminSource) Persistence() any {
+	st := a.eng.PersistenceState()
+	if st == nil {
+		return []storage.InstancePersistence{}
+	}
+	return st
+}

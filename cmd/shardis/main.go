@@ -47,6 +47,9 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "check-aof" {
+		return checkAOF(args[1:], os.Stdout)
+	}
 	cfg, err := configs.Load(args)
 	if err != nil {
 		return err
@@ -91,6 +94,9 @@ func start(cfg *configs.Config, log *slog.Logger) (*server, error) {
 	}
 	cfg.Observe(applyEncodingConfig)
 	cfg.Observe(func(c *configs.Config) { applyEvictionConfig(c, eng) })
+	if err := eng.OpenPersistence(persistConfig(cfg, log)); err != nil {
+		return nil, err
+	}
 	pool := backend.NewPool(eng)
 	srv, err := proxy.New(proxy.Options{Config: cfg, Router: rt, Pool: pool, Logger: log})
 	if err != nil {
@@ -138,6 +144,9 @@ func (s *server) stop(ctx context.Context) error {
 	}
 	err := s.srv.Stop(ctx)
 	s.eng.Stop()
+	if perr := s.eng.ClosePersistence(); perr != nil {
+		s.log.Warn("closing persistence", "err", perr)
+	}
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,9 @@ import (
 // where it lives now and resumes unfinished migrations. It should be on
 // exactly when data persistence is (appendonly yes, or save rules), which
 // the persistence settings decide; tests turn it on directly.
-var routingPersisted = func(cfg *configs.Config) bool { return false }
+var routingPersisted = func(cfg *configs.Config) bool {
+	return cfg.AppendOnly() || len(cfg.Save()) > 0
+}
 
 // routingDir is the directory the Migrator keeps routing.json in, or ""
 // when the routing state is not persisted.

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sys/unix"
+)
+
+// TestDiskFullMISCONF runs shardis with a file-size limit (RLIMIT_FSIZE,
+// set on the running process, as a full disk): once the append-only file
+// cannot grow, writes are refused with Redis's MISCONF while reads are
+// served; when the limit is lifted writes are accepted again, and after a
+// SIGKILL every acknowledged write is there.
+func TestDiskFullMISCONF(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildShardis(t)
+	dir := t.TempDir()
+	port := freePort(t)
+	args := []string{"--dir", dir, "--appendonly", "yes", "--appendfsync", "everysec", "--instances", "1"}
+	cmd := spawn(t, bin, port, args...)
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	ctx := context.Background()
+	c := crashClient(port)
+	defer c.Close()
+	if err := c.Set(ctx, "before", "1", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	files, _ := filepath.Glob(filepath.Join(dir, "appendonlydir", "*.aof"))
+	st, err := os.Stat(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := unix.Rlimit{Cur: uint64(st.Size()) + 4096, Max: unix.RLIM_INFINITY}
+	if err := unix.Prlimit(cmd.Process.Pid, unix.RLIMIT_FSIZE, &lim, nil); err != nil {
+		t.Skipf("prlimit: %v", err)
+	}
+	acked := 0
+	var refusal string
+	value := strings.Repeat("v", 100)
+	for i := 0; i < 2000; i++ {
+		err := c.Set(ctx, fmt.Sprintf("k%d", i), value, 0).Err()
+		if err != nil {
+			refusal = err.Error()
+			break
+		}
+		acked++
+		time.Sleep(time.Millisecond)
+	}
+	want := "MISCONF Errors writing to the AOF file: File too large"
+	if refusal != want {
+		t.Fatalf("after %d writes: error %q, want %q", acked, refusal, want)
+	}
+	if got, err := c.Get(ctx, "before").Result(); err != nil || got != "1" {
+		t.Fatalf("GET while writes fail = %q, %v", got, err)
+	}
+	if err := c.Ping(ctx).Err(); err == nil || err.Error() != want {
+		t.Fatalf("PING while writes fail = %v, want %q as Redis", err, want)
+	}
+	info, _ := c.Info(ctx, "persistence").Result()
+	if !strings.Contains(info, "aof_last_write_status:err") {
+		t.Fatalf("INFO persistence while failing:\n%s", info)
+	}
+	lim.Cur = unix.RLIM_INFINITY
+	if err := unix.Prlimit(cmd.Process.Pid, unix.RLIMIT_FSIZE, &lim, nil); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := c.Set(ctx, "after", "y", 0).Err()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("writes still refused after the disk recovered: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	port = freePort(t)
+	cmd = spawn(t, bin, port, args...)
+	c2 := crashClient(port)
+	defer c2.Close()
+	for i := 0; i < acked; i++ {
+		if got, err := c2.Get(ctx, fmt.Sprintf("k%d", i)).Result(); err != nil || got != value {
+			t.Fatalf("acknowledged k%d after restart: %q, %v", i, got, err)
+		}
+	}
+	if got, _ := c2.Get(ctx, "after").Result(); got != "y" {
+		t.Fatalf("after = %q", got)
+	}
+	t.Logf("%d writes acknowledged before the limit, all present after SIGKILL", acked)
+}
+
+// TestCheckAOF damages a real append-only file and checks check-aof
+// finds the first bad offset and, with --fix, truncates there.
+func TestCheckAOF(t *testing.T) {
+	dir := t.TempDir()
+	s := startShardis(t, "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--instances", "1")
+	c := redis.NewClient(&redis.Options{Addr: s.respAddr()})
+	defer c.Close()
+	ctx := context.Background()
+	for i := 0; i < 10; i++ {
+		c.Set(ctx, fmt.Sprint("k", i), "v", 0)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "appendonlydir", "*.aof"))
+	file := files[0]
+	data, _ := os.ReadFile(file)
+	good := len(data)
+	var out bytes.Buffer
+	if err := checkAOF([]string{file}, &out); err != nil || !strings.Contains(out.String(), "is valid") {
+		t.Fatalf("valid file: %v\n%s", err, out.String())
+	}
+	os.WriteFile(file, append(data, "*2\r\n$3\r\nDEL\r\n$2\r\nk"...), 0o644)
+	out.Reset()
+	if err := checkAOF([]string{file}, &out); err == nil || !strings.Contains(out.String(), fmt.Sprintf("ok_up_to=%d", good)) {
+		t.Fatalf("torn file: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := checkAOF([]string{"--fix", file}, &out); err != nil {
+		t.Fatalf("--fix: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("to %d bytes", good)) {
+		t.Fatalf("--fix did not say what it drops:\n%s", out.String())
+	}
+	if st, _ := os.Stat(file); st.Size() != int64(good) {
+		t.Fatalf("after --fix the file is %d bytes, want %d", st.Size(), good)
+	}
+	// Garbage in the middle is reported at its offset.
+	os.WriteFile(file, append(append(data[:good:good], "xx\r\n"...), data...), 0o644)
+	out.Reset()
+	if err := checkAOF([]string{file}, &out); err == nil || !strings.Contains(out.String(), fmt.Sprintf("offset %d", good)) {
+		t.Fatalf("corrupt file: %v\n%s", err, out.String())
+	}
+}
+
+// TestPersistenceCommandsInfoAdmin: BGREWRITEAOF, BGSAVE, LASTSAVE, INFO
+// persistence with Redis's field names, and GET /v1/persistence.
+func TestPersistenceCommandsInfoAdmin(t *testing.T) {
+	dir := t.TempDir()
+	s := startShardis(t, "--dir", dir, "--appendonly", "yes", "--instances", "4")
+	r := dialRaw(t, s.respAddr())
+	r.do("SET", "k", "v")
+	if got := r.do("BGREWRITEAOF"); got != "+Background append only file rewriting started\r\n" {
+		t.Fatalf("BGREWRITEAOF = %q", got)
+	}
+	if got := r.do("BGSAVE"); got != "+Background saving started\r\n" && got != "-ERR Background save already in progress\r\n" {
+		t.Fatalf("BGSAVE = %q", got)
+	}
+	if got := r.do("SAVE"); got != "+OK\r\n" && got != "-ERR Background save already in progress\r\n" {
+		t.Fatalf("SAVE = %q", got)
+	}
+	if got := r.do("LASTSAVE"); !strings.HasPrefix(got, ":1") {
+		t.Fatalf("LASTSAVE = %q", got)
+	}
+	info := r.do("INFO", "persistence")
+	for _, f := range []string{"aof_enabled:1", "aof_rewrite_in_progress:", "aof_last_write_status:ok",
+		"rdb_last_save_time:", "rdb_changes_since_last_save:", "aof_current_size:", "aof_base_size:",
+		"rdb_last_bgsave_status:ok", "aof_last_bgrewrite_status:ok"} {
+		if !strings.Contains(info, f) {
+			t.Errorf("INFO persistence lacks %q:\n%s", f, info)
+		}
+	}
+	resp, err := http.Get(s.adminURL() + "/v1/persistence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Instances []struct {
+			ID         int    `json:"id"`
+			AOFEnabled bool   `json:"aof_enabled"`
+			AOFFile    string `json:"aof_file"`
+		} `json:"instances"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /v1/persistence: %d %v", resp.StatusCode, err)
+	}
+	if len(body.Instances) != 4 || !body.Instances[3].AOFEnabled || !strings.HasSuffix(body.Instances[3].AOFFile, "appendonly-03.aof") {
+		t.Fatalf("GET /v1/persistence = %+v", body)
+	}
+}
