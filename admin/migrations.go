@@ -230,23 +230,16 @@ func migrationID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 }
 
 func (s *Server) getMigration(w http.ResponseWriter, r *http.Request) {
-	m, ok := s.migrator(w)
-	if !ok {
-		return
-	}
-	id, ok := migrationID(w, r)
-	if !ok {
-		return
-	}
-	mg, err := m.Migration(id)
-	if err != nil {
-		writeFailure(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, mg)
+	s.onMigration(w, r, Migrator.Migration)
 }
 
 func (s *Server) cancelMigration(w http.ResponseWriter, r *http.Request) {
+	s.onMigration(w, r, Migrator.CancelMigration)
+}
+
+// onMigration answers a request about the migration named in the path
+// with what op returns for it.
+func (s *Server) onMigration(w http.ResponseWriter, r *http.Request, op func(Migrator, int64) (Migration, error)) {
 	m, ok := s.migrator(w)
 	if !ok {
 		return
@@ -255,7 +248,7 @@ func (s *Server) cancelMigration(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	mg, err := m.CancelMigration(id)
+	mg, err := op(m, id)
 	if err != nil {
 		writeFailure(w, err)
 		return

@@ -403,28 +403,21 @@ func cmdXClaim(c *Ctx) {
 			justID = true
 		case isOpt(opt, "idle") && more > 0:
 			j++
-			n, ok := parseCanonicalInt(args[j])
+			n, ok := xclaimInt(c, args[j], ErrStreamXClaimIdle)
 			if !ok {
-				c.W.Error(ErrStreamXClaimIdle)
 				return
 			}
 			delivery = now - n
 		case isOpt(opt, "time") && more > 0:
 			j++
-			n, ok := parseCanonicalInt(args[j])
-			if !ok {
-				c.W.Error(ErrStreamXClaimTime)
+			if delivery, ok = xclaimInt(c, args[j], ErrStreamXClaimTime); !ok {
 				return
 			}
-			delivery = n
 		case isOpt(opt, "retrycount") && more > 0:
 			j++
-			n, ok := parseCanonicalInt(args[j])
-			if !ok {
-				c.W.Error(ErrStreamXClaimRetry)
+			if retry, ok = xclaimInt(c, args[j], ErrStreamXClaimRetry); !ok {
 				return
 			}
-			retry = n
 		case isOpt(opt, "lastid") && more > 0:
 			j++
 			if lastID, err = parseStreamID(args[j], 0, true, nil); err != nil {
@@ -588,4 +581,14 @@ func cmdXAutoClaim(c *Ctx) {
 	for _, id := range deleted {
 		writeStreamID(c, id)
 	}
+}
+
+// xclaimInt parses an XCLAIM option's integer, replying errText when it
+// is not one.
+func xclaimInt(c *Ctx, arg []byte, errText string) (int64, bool) {
+	n, ok := parseCanonicalInt(arg)
+	if !ok {
+		c.W.Error(errText)
+	}
+	return n, ok
 }
