@@ -141,7 +141,24 @@ func (s *session) retryBlocked() (done bool) {
 		return false
 	}
 	s.unblock()
+	// The pop just served woke the next waiter while s was still queued,
+	// and a waiter served at the same moment on another loop may have
+	// picked s as "next" and so woken nobody live. Now that s is gone, the
+	// head of each queue gets a wake of its own; a spare wake is harmless
+	// (the waiter finds nothing and keeps its place).
+	s.srv.waiters.wakeHeads(b.keys)
 	return true
+}
+
+// wakeHeads wakes the oldest session waiting on each of keys.
+func (w *waiters) wakeHeads(keys []string) {
+	w.mu.Lock()
+	for _, k := range keys {
+		if q := w.byKey[k]; len(q) > 0 {
+			_ = q[0].conn.Wake(nil)
+		}
+	}
+	w.mu.Unlock()
 }
 
 // wakeWaiters wakes, for each key the write command just run names, the

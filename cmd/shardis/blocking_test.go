@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +159,46 @@ func TestBlockedClientDisconnects(t *testing.T) {
 		t.Fatalf("element lost to a departed waiter: LLEN = %q", got)
 	}
 	_ = context.Background()
+}
+
+// TestBlockingChainManyWaiters: one push serves many waiters on as many
+// event loops. Each served waiter must hand the wake on to a live one;
+// waking a waiter served a moment earlier loses the rest of the chain.
+func TestBlockingChainManyWaiters(t *testing.T) {
+	s := startShardis(t)
+	const n = 16
+	var ws []*rawConn
+	for i := 0; i < n; i++ {
+		w := dialRaw(t, s.respAddr())
+		w.send(encode("BRPOP", "q", "0"))
+		ws = append(ws, w)
+	}
+	p := dialRaw(t, s.respAddr())
+	for round := 0; round < 5; round++ {
+		// The whole chain runs on wakes only when every waiter is parked.
+		want := fmt.Sprintf("blocked_clients:%d\r\n", n)
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(p.do("INFO", "clients"), want); {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: waiters never all blocked", round)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		args := []string{"LPUSH", "q"}
+		for i := 0; i < n; i++ {
+			args = append(args, strconv.Itoa(i))
+		}
+		p.do(args...)
+		seen := map[string]bool{}
+		for i, w := range ws {
+			got := w.reply()
+			if !strings.HasPrefix(got, "*2\r\n$1\r\nq\r\n") || seen[got] {
+				t.Fatalf("round %d waiter %d got %q", round, i, got)
+			}
+			seen[got] = true
+		}
+		// Only now: a BRPOP sent earlier could take this round's element.
+		for _, w := range ws {
+			w.send(encode("BRPOP", "q", "0"))
+		}
+	}
 }
