@@ -357,3 +357,16 @@ func TestServeAndShutdown(t *testing.T) {
 		t.Fatal("Serve did not return after Shutdown")
 	}
 }
+
+// TestProfiler: Go's profiler answers under /debug, and only to an
+// authenticated operator when a token is set.
+func TestProfiler(t *testing.T) {
+	open := New(newFake(), Options{}).Handler()
+	if got := do(open, "GET", "/debug/pprof/", ""); got.status != 200 || !strings.Contains(got.body, "goroutine") {
+		t.Fatalf("GET /debug/pprof/ = %d %.200s", got.status, got.body)
+	}
+	guarded := New(newFake(), Options{Token: "s3cret"}).Handler()
+	if got := do(guarded, "GET", "/debug/pprof/", ""); got.status != 401 {
+		t.Fatalf("GET /debug/pprof/ without the token = %d, want 401", got.status)
+	}
+}

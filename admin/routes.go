@@ -44,6 +44,10 @@ func (s *Server) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Method(http.MethodGet, "/metrics", s.metricsHandler())
+	// Go's profiler, behind the same authentication: how the speed
+	// figures in the README are taken apart (go tool pprof
+	// http://ADMIN/debug/pprof/profile).
+	r.Mount("/debug", middleware.Profiler())
 	r.Route("/v1", func(r chi.Router) {
 		r.Get("/slots", s.getSlots)
 		r.Get("/instances", s.getInstances)

@@ -100,11 +100,20 @@ func (s *session) route(cmd *router.Command, args [][]byte) bool {
 	s.req.Owners = s.owners[:0]
 	s.ctx.KeyPos, s.ctx.KeySlots = s.ctx.KeyPos[:0], s.ctx.KeySlots[:0]
 	if !global {
-		s.ctx.KeyPos = cmd.KeyPositions(args, s.ctx.KeyPos)
+		s.ctx.KeyPos = cmd.RouteKeys(args, s.ctx.KeyPos)
 		for _, p := range s.ctx.KeyPos {
 			slot := router.Slot(args[p])
 			s.ctx.KeySlots = append(s.ctx.KeySlots, slot)
 			s.req.Owners = table.AppendOwners(s.req.Owners, slot)
+		}
+		if len(s.req.Owners) == 0 {
+			// A keyed command whose keys cannot be found is malformed and
+			// will most likely just fail, but its handler still runs on
+			// data: with every instance locked, whatever it touches is
+			// safe. Only malformed commands pay for this.
+			for id := range srv.eng.Instances() {
+				s.req.Owners = append(s.req.Owners, id)
+			}
 		}
 	}
 	return srv.pool.Do(&s.req)

@@ -50,13 +50,27 @@ func planKeys(c *Command) keyPlan {
 // room for the keys.
 func (c *Command) KeyPositions(args [][]byte, dst []int) []int {
 	if c.keys.specs {
-		if out, ok := c.keysFromSpecs(args, dst); ok {
+		if out, ok := c.keysFromSpecs(args, dst, false); ok {
 			return out
 		}
 	}
 	if c.keys.finder != nil {
 		return c.keys.finder(args, dst)
 	}
+	return dst
+}
+
+// RouteKeys is KeyPositions for routing. Where a key spec does not fit
+// the arguments, COMMAND GETKEYS reports no keys at all (PFMERGE with a
+// destination only, say), yet the command still runs on the keys the
+// other specs find; those are the keys it is routed by, as Redis's
+// GET_KEYSPEC_RETURN_PARTIAL search gives them.
+func (c *Command) RouteKeys(args [][]byte, dst []int) []int {
+	had := len(dst)
+	if dst = c.KeyPositions(args, dst); len(dst) > had || !c.keys.specs {
+		return dst
+	}
+	dst, _ = c.keysFromSpecs(args, dst, true)
 	return dst
 }
 
@@ -75,8 +89,9 @@ func (c *Command) Keys(args [][]byte, dst [][]byte) [][]byte {
 }
 
 // keysFromSpecs is getKeysUsingKeySpecs. On failure it returns dst as it
-// came, like Redis resetting numkeys, and false.
-func (c *Command) keysFromSpecs(args [][]byte, dst []int) ([]int, bool) {
+// came, like Redis resetting numkeys, and false; with partial it skips a
+// spec that does not fit instead, keeping the keys of the others.
+func (c *Command) keysFromSpecs(args [][]byte, dst []int, partial bool) ([]int, bool) {
 	argc, had := len(args), len(dst)
 	for i := range c.KeySpecs {
 		ks := &c.KeySpecs[i]
@@ -93,6 +108,9 @@ func (c *Command) keysFromSpecs(args [][]byte, dst []int) ([]int, bool) {
 				continue
 			}
 		default:
+			if partial {
+				continue
+			}
 			return dst[:had], false
 		}
 
@@ -114,10 +132,16 @@ func (c *Command) keysFromSpecs(args [][]byte, dst []int) ([]int, bool) {
 			step = ks.KeyStep
 			at := first + ks.KeyNumIdx
 			if at >= argc {
+				if partial {
+					continue
+				}
 				return dst[:had], false
 			}
 			n, ok := string2ll(args[at])
 			if !ok || n < 0 {
+				if partial {
+					continue
+				}
 				return dst[:had], false
 			}
 			first += ks.FirstKey
@@ -126,12 +150,18 @@ func (c *Command) keysFromSpecs(args [][]byte, dst []int) ([]int, bool) {
 			// difference, as every 7.0 keynum spec steps by one.
 			last = first + (int(int32(n))-1)*step
 		default:
+			if partial {
+				continue
+			}
 			return dst[:had], false
 		}
 
 		// Out-of-bounds first or last key: a syntax error for the
 		// command to report, so there is nothing to route.
 		if last >= argc || last < first || first >= argc || step <= 0 {
+			if partial {
+				continue
+			}
 			return dst[:had], false
 		}
 		for p := first; p <= last; p += step {
@@ -139,7 +169,7 @@ func (c *Command) keysFromSpecs(args [][]byte, dst []int) ([]int, bool) {
 		}
 		// Checked after the keys are added, as Redis does (it matters
 		// only to its GET_KEYSPEC_RETURN_PARTIAL callers).
-		if ks.Flags&KeyIncomplete != 0 {
+		if ks.Flags&KeyIncomplete != 0 && !partial {
 			return dst[:had], false
 		}
 	}

@@ -207,7 +207,7 @@ func (p *persister) loadFile(id int, path string, truncOK bool) (size int64, rec
 		}
 		c.Args, c.Cmd = args, cmd
 		c.W.Reset()
-		c.KeyPos = cmd.KeyPositions(args, c.KeyPos[:0])
+		c.KeyPos = cmd.RouteKeys(args, c.KeyPos[:0])
 		c.KeySlots = c.KeySlots[:0]
 		for _, pos := range c.KeyPos {
 			c.KeySlots = append(c.KeySlots, router.Slot(args[pos]))

@@ -104,10 +104,13 @@ func (p *persister) writeImage(id int, path string, done func(f *os.File, size i
 		return err
 	}
 	for db := 0; db < p.e.databases; db++ {
-		for slot := 0; slot < len(in.dbs[db].dir)*slotChunkLen; {
+		// The slot directory grows under writes, so its length is read
+		// only with the instance locked.
+		for slot, more := 0, true; more; {
 			in.lock()
 			d := &in.dbs[db]
-			for ; slot < len(d.dir)*slotChunkLen && len(img.buf) < imageBatch; slot++ {
+			end := len(d.dir) * slotChunkLen
+			for ; slot < end && len(img.buf) < imageBatch; slot++ {
 				if d.dir[slot/slotChunkLen] == nil {
 					slot += slotChunkLen - 1 - slot%slotChunkLen
 					continue
@@ -117,6 +120,7 @@ func (p *persister) writeImage(id int, path string, done func(f *os.File, size i
 					return true
 				})
 			}
+			more = slot < end
 			aborted := a.rw.aborted
 			in.unlock()
 			if aborted {

@@ -76,9 +76,14 @@ func (k *Keyspace) forward(slot int, key []byte) (*Instance, *DB, int) {
 func (e *Engine) relock(c *Ctx, table *router.Table, ids []int) (*router.Table, []int) {
 	slots := c.KeySlots
 	if len(slots) == 0 && c.Cmd != nil {
-		for _, p := range c.Cmd.KeyPositions(c.Args, nil) {
+		for _, p := range c.Cmd.RouteKeys(c.Args, nil) {
 			slots = append(slots, router.Slot(c.Args[p]))
 		}
+	}
+	if len(slots) == 0 {
+		// No key to route by: the caller locked every instance (a keyed
+		// command whose keys cannot be found), and every table agrees.
+		return table, ids
 	}
 	for {
 		e.unlock(ids)

@@ -195,3 +195,39 @@ func TestPersistenceCommandsInfoAdmin(t *testing.T) {
 		t.Fatalf("GET /v1/persistence = %+v", body)
 	}
 }
+
+// TestPartialKeySpecsRouteAndPersist: a command whose key specs do not all fit
+// its arguments (PFMERGE with a destination only: COMMAND GETKEYS reports
+// no keys) still writes its key on the key's own instance, under its lock,
+// and into that instance's append-only file.
+func TestPartialKeySpecsRouteAndPersist(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildShardis(t)
+	dir := t.TempDir()
+	args := []string{"--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--instances", "8"}
+	port := freePort(t)
+	cmd := spawn(t, bin, port, args...)
+	ctx := context.Background()
+	c := crashClient(port)
+	for _, k := range []string{"hll:a", "hll:b", "hll:c"} {
+		if got, err := c.Do(ctx, "PFMERGE", k).Result(); err != nil || got != "OK" {
+			t.Fatalf("PFMERGE %s = %v, %v", k, got, err)
+		}
+	}
+	c.Close()
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+
+	port = freePort(t)
+	spawn(t, bin, port, args...)
+	c2 := crashClient(port)
+	defer c2.Close()
+	if got, err := c2.Exists(ctx, "hll:a", "hll:b", "hll:c").Result(); err != nil || got != 3 {
+		t.Fatalf("EXISTS after restart = %d, %v; want 3", got, err)
+	}
+	if got, err := c2.PFCount(ctx, "hll:b").Result(); err != nil || got != 0 {
+		t.Fatalf("PFCOUNT after restart = %d, %v; want 0", got, err)
+	}
+}
