@@ -134,7 +134,7 @@ func (s *session) retryBlocked() (done bool) {
 		s.w.Error(errUnblocked)
 		return true
 	}
-	s.chargeFast(time.Now())
+	s.chargeFast(monoNow())
 	s.dispatch(b.args)
 	if s.ctx.Block {
 		s.ctx.Block = false

@@ -19,7 +19,7 @@ type connHandler func(s *session, args [][]byte)
 // handler runs.
 func (s *session) dispatch(args [][]byte) {
 	srv := s.srv
-	cmd := router.Lookup(args[0])
+	cmd := s.lookup(args[0])
 	if cmd != nil && cmd.Subcommands != nil && len(args) > 1 {
 		sub := cmd.Sub(args[1])
 		if sub == nil || !srv.implemented[sub.ID] {
@@ -58,6 +58,7 @@ func (s *session) dispatch(args [][]byte) {
 	if s.lastCmd.Load() != cmd {
 		s.lastCmd.Store(cmd)
 	}
+	s.startTiming(cmd)
 	s.ctx.Now = s.clockMS
 	mark := len(s.w.B)
 	behind := len(s.parked) > 0
@@ -84,6 +85,19 @@ func (s *session) dispatch(args [][]byte) {
 		st.failed.Add(1)
 		s.stats.errors.Add(1)
 	}
+}
+
+// lookup is router.Lookup through the one-entry cache.
+func (s *session) lookup(name []byte) *router.Command {
+	if s.lastLookup != nil && string(name) == string(s.lastName[:s.lastNameLen]) {
+		return s.lastLookup
+	}
+	cmd := router.Lookup(name)
+	if cmd != nil && len(name) <= len(s.lastName) {
+		s.lastNameLen = copy(s.lastName[:], name)
+		s.lastLookup = cmd
+	}
+	return cmd
 }
 
 // route sends a keyed command to the instance(s) owning its keys and
@@ -142,10 +156,20 @@ func (s *session) timeCommand(cmd *router.Command, st *cmdStats) {
 			return
 		}
 	}
-	now := time.Now()
-	s.chargeFast(now)
-	st.usec.Add(now.Sub(s.clock).Microseconds())
-	s.clock, s.clockMS = now, now.UnixMilli()
+	// startTiming made the last reading this command's start.
+	now := monoNow()
+	st.usecNanos(now - s.clock)
+	s.setClock(now)
+}
+
+// startTiming runs before a command that is timed exactly: when fast
+// commands ran since the last reading, they are charged up to now, so the
+// reading marks this command's start. After another timed command the
+// last reading already does.
+func (s *session) startTiming(cmd *router.Command) {
+	if cmd.Flags&router.FlagFast == 0 && len(s.fastRun) > 0 {
+		s.chargeFast(monoNow())
+	}
 }
 
 // fastRun is n consecutive runs of one fast command.
@@ -155,20 +179,26 @@ type fastRun struct {
 }
 
 // chargeFast splits the time since the last reading among the fast
-// commands run since then.
-func (s *session) chargeFast(now time.Time) {
+// commands run since then, and makes now the last reading.
+func (s *session) chargeFast(now int64) {
 	if len(s.fastRun) > 0 {
 		var n int64
 		for _, r := range s.fastRun {
 			n += r.n
 		}
-		each := now.Sub(s.clock).Nanoseconds() / n
+		each := (now - s.clock) / n
 		for _, r := range s.fastRun {
 			r.st.usecNanos(each * r.n)
 		}
 		s.fastRun = s.fastRun[:0]
 	}
-	s.clock, s.clockMS = now, now.UnixMilli()
+	s.setClock(now)
+}
+
+// setClock records a reading of monoNow and the commands' time from it.
+func (s *session) setClock(now int64) {
+	s.clock = now
+	s.clockMS = s.srv.wall.unixNano(now) / int64(time.Millisecond)
 }
 
 // Defer implements backend.Deferrer: an instance that will answer later

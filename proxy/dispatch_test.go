@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/shardis/shardis/backend"
 	"github.com/shardis/shardis/configs"
@@ -41,7 +40,7 @@ func newTestServer(tb testing.TB, args ...string) *Server {
 // newTestSession is a session with no connection behind it.
 func newTestSession(srv *Server) *session {
 	s := &session{srv: srv, parser: wire.NewParser(), owners: make([]int, 0, 16), fastRun: make([]fastRun, 0, 64)}
-	s.chargeFast(time.Now())
+	s.chargeFast(monoNow())
 	s.w.Proto = 2
 	s.ctx.W = &s.w
 	s.ctx.Limits = &srv.limits
@@ -202,5 +201,34 @@ func BenchmarkDispatchIncr(b *testing.B) {
 	for b.Loop() {
 		s.w.Reset()
 		s.dispatch(incr)
+	}
+}
+
+// TestCommandTiming: commands timed exactly (KEYS, SET) and fast ones
+// (GET, sharing their batch's time) are both charged, and a slow command
+// is charged its own time, not the fast ones' before it.
+func TestCommandTiming(t *testing.T) {
+	srv := newTestServer(t)
+	s := newTestSession(srv)
+	for i := 0; i < 20000; i++ {
+		s.run(fmt.Sprintf("SET key:%d v", i))
+	}
+	s.chargeFast(monoNow())
+	for i := 0; i < 1000; i++ {
+		s.run("GET key:1")
+	}
+	s.run("KEYS *")
+	s.chargeFast(monoNow())
+	usec := func(name string) int64 {
+		st := &s.stats.cmds[router.Lookup([]byte(name)).ID]
+		return st.usec.Load()*1000 + st.nanos.Load()
+	}
+	set, get, keys := usec("set"), usec("get"), usec("keys")
+	if set == 0 || get == 0 || keys == 0 {
+		t.Fatalf("nanoseconds charged: SET %d, GET %d, KEYS %d; want all > 0", set, get, keys)
+	}
+	// KEYS over 20,000 keys outlasts 1,000 GETs of one key many times.
+	if keys < 2*get {
+		t.Fatalf("KEYS charged %d ns, the 1,000 GETs before it %d ns", keys, get)
 	}
 }

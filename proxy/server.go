@@ -63,6 +63,7 @@ type Server struct {
 	ticks    int
 
 	waiters waiters // sessions in blocking commands, per key
+	wall    wallClock
 }
 
 // Options configure a Server.
@@ -94,6 +95,7 @@ func New(o Options) (*Server, error) {
 		sessions:     make(map[int64]*session),
 		loops:        make(map[gnet.EventLoop]*loopStats),
 	}
+	s.wall.refresh()
 	s.limits.ProtoMaxBulkLen = o.Config.ProtoMaxBulkLen
 	s.limits.MaxReplyBytes = func() int64 { hard, _, _ := o.Config.OutputBufferLimit(); return hard }
 	registerConnCommands(s)
@@ -283,9 +285,9 @@ func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
 		}
 	}()
 	buf, _ := c.Peek(-1)
-	sess.chargeFast(time.Now())
-	sess.lastActive.Store(sess.clock.UnixNano())
-	defer func() { sess.chargeFast(time.Now()) }()
+	sess.chargeFast(monoNow())
+	sess.lastActive.Store(sess.srv.wall.unixNano(sess.clock))
+	defer func() { sess.chargeFast(monoNow()) }()
 	sess.parser.MaxBulkLen = sess.srv.cfg.ProtoMaxBulkLen()
 	off := 0
 	// The hard output limit is also checked while the batch runs, so a
@@ -365,6 +367,7 @@ func (sess *session) outputOverLimit(pending int) bool {
 // closes clients idle for longer than the timeout setting. gnet runs it on
 // its own goroutine, so it touches only shared state.
 func (s *Server) OnTick() (time.Duration, gnet.Action) {
+	s.wall.refresh()
 	now := time.Now()
 	s.sampleOps(now)
 	s.expireBlocked(now)

@@ -29,15 +29,21 @@ type session struct {
 	// outstanding on a remote instance; see reply ordering below.
 	parked []*parkedReply
 
+	// The last name looked up and its command: a pipeline repeats one
+	// name byte for byte, and comparing it is cheaper than hashing it.
+	lastName    [16]byte
+	lastNameLen int
+	lastLookup  *router.Command
+
 	// Reused per command so dispatch allocates nothing.
 	ctx    storage.Ctx
 	req    backend.Request
 	owners []int
 
-	// clock is the last clock reading, clockMS the same in Unix ms (the
-	// commands' "now"); fastRun lists the fast commands run since it was
-	// read (see dispatch.go, command timing).
-	clock   time.Time
+	// clock is the last reading of monoNow, clockMS the same as Unix ms
+	// (the commands' "now"); fastRun lists the fast commands run since it
+	// was read (see dispatch.go, command timing).
+	clock   int64
 	clockMS int64
 	fastRun []fastRun
 
@@ -85,7 +91,7 @@ func newSession(srv *Server, c gnet.Conn, id int64, stats *loopStats) *session {
 	s.w.Proto = 2
 	s.wakeFn = func() { _ = c.Wake(nil) }
 	s.proto.Store(2)
-	s.chargeFast(s.created)
+	s.chargeFast(monoNow())
 	s.ctx.W = &s.w
 	s.ctx.Limits = &srv.limits
 	s.req.Ctx = &s.ctx

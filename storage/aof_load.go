@@ -259,11 +259,8 @@ func (p *persister) touchAllLoaded(now int64) {
 				if ch == nil {
 					continue
 				}
-				for _, s := range ch {
-					if s == nil {
-						continue
-					}
-					for _, v := range s.m {
+				for j := range ch {
+					for _, v := range ch[j].m {
 						v.setAccess(clock)
 					}
 				}

@@ -15,8 +15,10 @@ type slotKeys struct {
 	cost int64
 }
 
-// slotChunk is one page of the two-level slot directory.
-type slotChunk [slotChunkLen]*slotKeys
+// slotChunk is one page of the two-level slot directory. The slots are
+// held by value: a lookup is a chain of cache misses on large keyspaces,
+// and a pointer to each slot would add one.
+type slotChunk [slotChunkLen]slotKeys
 
 const (
 	slotChunkLen = 128
@@ -59,20 +61,20 @@ func (db *DB) slot(slot int) *slotKeys {
 	if c == nil {
 		return nil
 	}
-	return c[slot%slotChunkLen]
+	return &c[slot%slotChunkLen]
 }
 
 func (db *DB) slotForWrite(slot int) *slotKeys {
 	c := db.dir[slot/slotChunkLen]
 	if c == nil {
 		c = new(slotChunk)
+		first := slot / slotChunkLen * slotChunkLen
+		for i := range c {
+			c[i].slot = uint16(first + i)
+		}
 		db.dir[slot/slotChunkLen] = c
 	}
-	s := c[slot%slotChunkLen]
-	if s == nil {
-		s = &slotKeys{slot: uint16(slot)}
-		c[slot%slotChunkLen] = s
-	}
+	s := &c[slot%slotChunkLen]
 	if s.m == nil {
 		s.m = make(map[string]*Value)
 	}

@@ -110,11 +110,8 @@ func (in *Instance) recountMemory() {
 			if c == nil {
 				continue
 			}
-			for _, s := range c {
-				if s == nil {
-					continue
-				}
-				for k, v := range s.m {
+			for i := range c {
+				for k, v := range c[i].m {
 					used += allocSize(int64(len(k))) + valueOverhead + v.acct()
 				}
 			}
