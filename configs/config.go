@@ -264,7 +264,8 @@ func (c *Config) Dir() string { return c.v().dir }
 // Databases is the number of logical databases per instance.
 func (c *Config) Databases() int { return c.v().databases }
 
-// IOThreads is the number of event loops; 0 means one per CPU core.
+// IOThreads is the number of event loops as configured; 0 means automatic
+// (proxy.EventLoops).
 func (c *Config) IOThreads() int { return c.v().ioThreads }
 
 // LogLevel is debug, verbose, notice or warning.

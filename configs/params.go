@@ -108,7 +108,8 @@ var params = []param{
 	{
 		name: "io-threads", def: "0",
 		kind: integer(0, 256, func(v *values) *int { return &v.ioThreads }),
-		doc: "Number of network event loops; 0 runs one per CPU core. " +
+		doc: "Number of network event loops; 0 picks one loop below 4 CPU cores and one per core less one from 4 up, " +
+			"the spare core left to the Go runtime, background work and the kernel's network stack, as Redis advises for its io-threads. " +
 			"Unlike Redis, every loop also parses and executes commands.",
 	},
 	{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -230,5 +231,21 @@ func TestCommandTiming(t *testing.T) {
 	// KEYS over 20,000 keys outlasts 1,000 GETs of one key many times.
 	if keys < 2*get {
 		t.Fatalf("KEYS charged %d ns, the 1,000 GETs before it %d ns", keys, get)
+	}
+}
+
+// TestEventLoops: a configured count is kept; automatic leaves a core
+// spare from 4 cores up and runs one loop below.
+func TestEventLoops(t *testing.T) {
+	if got := EventLoops(3); got != 3 {
+		t.Fatalf("EventLoops(3) = %d", got)
+	}
+	cores := min(runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	want := 1
+	if cores >= 4 {
+		want = cores - 1
+	}
+	if got := EventLoops(0); got != want {
+		t.Fatalf("EventLoops(0) on %d cores = %d, want %d", cores, got, want)
 	}
 }

@@ -4,7 +4,8 @@
 //
 // # Flow
 //
-// gnet runs one event loop per core (io-threads). Each connection has a
+// gnet runs io-threads event loops (EventLoops: by default one below 4
+// cores, one per core less one from 4 up). Each connection has a
 // session in its gnet context. OnTraffic peeks at everything buffered,
 // parses complete commands with the zero-allocation wire.Parser, and
 // dispatches each one in order:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -132,24 +133,37 @@ func (s *Server) handle(name string, h connHandler) {
 // ListenAndServe binds addr ("127.0.0.1:6379") and serves until Stop. It
 // blocks; Ready is closed once the listener is bound.
 func (s *Server) ListenAndServe(addr string) error {
-	loops := s.cfg.IOThreads()
+	loops := EventLoops(s.cfg.IOThreads())
 	opts := []gnet.Option{
 		gnet.WithReuseAddr(true),
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 		gnet.WithLogger(gnetLogger{s.log}),
 		gnet.WithTicker(true),
 	}
-	if loops > 0 {
-		opts = append(opts, gnet.WithNumEventLoop(loops))
-	} else {
-		opts = append(opts, gnet.WithMulticore(true))
-	}
+	opts = append(opts, gnet.WithNumEventLoop(loops))
 	s.started = time.Now()
 	err := gnet.Run(s, "tcp://"+addr, opts...)
 	if err != nil {
 		return fmt.Errorf("proxy: serve %s: %w", addr, err)
 	}
 	return nil
+}
+
+// EventLoops is the number of event loops io-threads asks for: the
+// configured number, or for 0 one loop below 4 usable cores and one per
+// core less one from 4 up. The spare core is Redis's own advice for its
+// io-threads; here it runs the Go runtime's garbage collector, the
+// engine's background work and the kernel's network stack, and on small
+// machines a second loop mostly competed with them (configs/README.md).
+func EventLoops(configured int) int {
+	if configured > 0 {
+		return configured
+	}
+	cores := min(runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	if cores < 4 {
+		return 1
+	}
+	return cores - 1
 }
 
 // Ready is closed when the listener is bound and Addr is valid.
