@@ -86,6 +86,7 @@ type aofFile struct {
 
 	fileMu  sync.Mutex
 	f       *os.File
+	ino     uint64 // f's inode number, for the always journal
 	gen     uint64 // bumped when a rewrite switches files
 	size    int64  // bytes written successfully
 	retry   []byte // written to the kernel when the disk recovers
@@ -116,9 +117,13 @@ type persister struct {
 	todo     []*aofFile      // the syncer's scratch
 	ready    []durableWaiter // the syncer's scratch
 	policy   atomic.Int32    // appendfsync, refreshed by housekeeping
-	kick     chan struct{}
-	stop     chan struct{}
-	done     chan struct{}
+	// jnl is the always journal (aof_journal.go), nil with appendonly
+	// off; journaling is set by the syncer for a round it journals.
+	jnl        *journal
+	journaling bool
+	kick       chan struct{}
+	stop       chan struct{}
+	done       chan struct{}
 
 	// writeErr is the last write or fsync error of any file, nil when
 	// the last attempt of every file succeeded: the MISCONF state.
@@ -164,7 +169,7 @@ func (p *persister) openAOF(id int, size int64) (*aofFile, error) {
 		f.Close()
 		return nil, fmt.Errorf("storage: seek %s: %w", path, err)
 	}
-	a := &aofFile{id: id, path: path, f: f, size: size, baseSz: size, db: -1}
+	a := &aofFile{id: id, path: path, f: f, ino: fileIno(f), size: size, baseSz: size, db: -1}
 	a.sizeA.Store(size)
 	return a, nil
 }
@@ -339,8 +344,12 @@ func (p *persister) syncRound(final bool) {
 	}
 	target := p.seq.Load()
 	policy := int(p.policy.Load())
-	fsync := policy == FsyncAlways || final ||
-		policy == FsyncEverysec && now.Sub(p.lastFsync) >= time.Second
+	// Under always the round is made durable by the journal, and the
+	// files themselves by checkpoints.
+	journaled := policy == FsyncAlways && p.jnl != nil && !final
+	p.journaling = journaled
+	fsync := !journaled && (policy == FsyncAlways || final ||
+		policy == FsyncEverysec && now.Sub(p.lastFsync) >= time.Second)
 	var failed atomic.Bool
 	var errp atomic.Pointer[error]
 	fail := func(err error) {
@@ -349,10 +358,10 @@ func (p *persister) syncRound(final bool) {
 	}
 	todo := p.todo[:0]
 	for _, a := range p.files {
-		if a.pending.Load() == 0 && !a.hasBacklog() && !(fsync && a.isUnsynced()) {
+		if a.pending.Load() == 0 && (journaled || !a.hasBacklog()) && !(fsync && a.isUnsynced()) {
 			continue
 		}
-		if !fsync && !final && a.pending.Load() < writeBatch && now.Sub(a.lastWrite) < writeDelay {
+		if !fsync && !final && !journaled && a.pending.Load() < writeBatch && now.Sub(a.lastWrite) < writeDelay {
 			continue // few bytes, recently written: wait for more
 		}
 		a.lastWrite = now
@@ -393,6 +402,16 @@ func (p *persister) syncRound(final bool) {
 	}
 	clear(todo)
 	p.todo = todo[:0]
+	if journaled && !failed.Load() {
+		if err := p.jnl.commit(); err != nil {
+			fail(err)
+		}
+	}
+	if p.jnl != nil && !failed.Load() && (!journaled || p.jnl.due(now)) {
+		if err := p.checkpoint(); err != nil {
+			fail(err)
+		}
+	}
 	if fsync && policy == FsyncEverysec {
 		p.lastFsync = now
 	}
@@ -505,7 +524,7 @@ var writeFault atomic.Pointer[func(id int) error]
 func (p *persister) flushFile(a *aofFile, fsync bool) error {
 	b, gen := p.takeBuf(a)
 	a.fileMu.Lock()
-	reuse, err := p.writeLocked(a, b, gen, fsync)
+	reuse, err := p.writeLocked(a, b, gen, fsync, p.journaling)
 	a.fileMu.Unlock()
 	// After fileMu: the instance lock is never taken inside it.
 	if reuse != nil {
@@ -516,11 +535,23 @@ func (p *persister) flushFile(a *aofFile, fsync bool) error {
 
 // writeLocked is flushFile's work with fileMu held; it returns the buffer
 // to reuse when it was written whole.
-func (p *persister) writeLocked(a *aofFile, b []byte, gen uint64, fsync bool) (reuse []byte, _ error) {
+func (p *persister) writeLocked(a *aofFile, b []byte, gen uint64, fsync, journal bool) (reuse []byte, _ error) {
 	if gen != a.gen {
 		// A rewrite switched files after these records were appended:
 		// the new file's state records already hold their effect.
 		b = nil
+	}
+	if journal {
+		// The journal makes the bytes durable; the file gets them in
+		// bulk, behind any backlog, at the offset the frame names.
+		if len(b) > 0 {
+			p.jnl.frame(a, a.size+int64(len(a.retry)), b)
+			a.retry = append(a.retry, b...)
+		}
+		if len(a.retry) < writeBatch {
+			return b, nil
+		}
+		reuse, b = b, nil
 	}
 	data := b
 	if len(a.retry) > 0 {
@@ -639,6 +670,9 @@ func (e *Engine) ClosePersistence() error {
 	var first error
 	if err := p.writeErr.Load(); err != nil {
 		first = *err
+	}
+	if err := p.closeJournal(); err != nil && first == nil {
+		first = err
 	}
 	for _, a := range p.files {
 		a.fileMu.Lock()

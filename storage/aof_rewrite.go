@@ -191,11 +191,17 @@ func syncDir(dir string) {
 // rewriteAOF rewrites instance id's append-only file and switches to it.
 func (p *persister) rewriteAOF(id int) error {
 	a := p.files[id]
+	// No journal frame may name a file replaced before: the new file
+	// could reuse its inode number (aof_journal.go).
+	if err := p.checkpoint(); err != nil {
+		return err
+	}
 	return p.writeImage(id, a.path, func(f *os.File, size int64, db int) {
 		// The instance is locked: no record can be appended meanwhile.
 		a.fileMu.Lock()
 		old := a.f
 		a.f = f
+		a.ino = fileIno(f)
 		a.gen++
 		a.size, a.baseSz = size, size
 		a.sizeA.Store(size)

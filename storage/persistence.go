@@ -66,6 +66,11 @@ func (e *Engine) OpenPersistence(cfg PersistConfig) error {
 			return fmt.Errorf("storage: create append only directory: %w", err)
 		}
 	}
+	if cfg.AppendOnly {
+		if err := p.recoverJournal(); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	needBase, records, err := p.loadAll()
 	if err != nil {
@@ -91,7 +96,7 @@ func (e *Engine) OpenPersistence(cfg PersistConfig) error {
 			if err != nil {
 				return err
 			}
-			a.path, a.f, a.size, a.baseSz = f.path, f.f, f.size, f.size
+			a.path, a.f, a.ino, a.size, a.baseSz = f.path, f.f, f.ino, f.size, f.size
 			a.sizeA.Store(f.size)
 		}
 		// A file written from memory (the snapshot just loaded, or
@@ -100,6 +105,9 @@ func (e *Engine) OpenPersistence(cfg PersistConfig) error {
 			if err := p.rewriteAOF(id); err != nil {
 				return err
 			}
+		}
+		if err := p.openJournal(); err != nil {
+			return err
 		}
 	}
 	p.snap.lastSave.Store(time.Now().Unix())

@@ -367,6 +367,11 @@ func TestAOFRewriteShrinks(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		c.do("INCR", "n")
 	}
+	// Under always the journal holds the records until a checkpoint
+	// hands them to the file.
+	if err := eng.persist.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
 	f := aofWithData(t, dir)
 	before, _ := os.Stat(f)
 	if started, err := eng.BGRewriteAOF(); !started || err != nil {
