@@ -239,11 +239,17 @@
 // Engine.Durable for the batch's highest. When that is not yet fsynced the
 // replies stay in the session's buffer, the client's further input waits,
 // and the event loop goes on serving other clients; the syncer, woken,
-// writes every dirty file and makes them durable with one syncfs(2) (one
-// journal commit for all of them; one file gets fdatasync, as Redis's),
-// then wakes every connection whose records it covered. One round thus serves every client
-// of every loop that wrote meanwhile (group commit), as Redis's one fsync
-// per event-loop iteration does.
+// appends every dirty buffer, framed with its file and offset, to one
+// journal file and fdatasyncs only that (aof_journal.go), then wakes every
+// connection whose records it covered. One round thus serves every client
+// of every loop that wrote meanwhile (group commit) for the price of
+// Redis's one fsync per event-loop iteration; making the 64 files durable
+// each round cost a syncfs(2) that grows with the files it flushes (0.11
+// ms for one, 1.6 to 2.4 ms for 64). The files get the journaled bytes in
+// 64 KiB writes and become durable at checkpoints (one syncfs, then the
+// journal is emptied) at least once a second, before each rewrite and at
+// shutdown; start-up first writes back from the journal whatever a power
+// failure took from the files.
 //
 // Write errors. A failed write is cut back to the last good size (as
 // Redis does) and kept, with what follows it, to be written again on the
