@@ -212,11 +212,34 @@ func (e *Engine) Run(c *Ctx, h Handler, table *router.Table, db int, ids []int) 
 	defer e.unlock(ids)
 	c.KS = Keyspace{eng: e, table: table, db: db, now: e.commandTime(c)}
 	c.KS.args, c.KS.keyPos, c.KS.keySlots = c.Args, c.KeyPos, c.KeySlots
+	if len(c.KeySlots) > 1 {
+		c.KS.warm()
+	}
 	if p := e.hot.Load(); p != nil {
 		p.run(c, h, table, db, ids)
 		return
 	}
 	h(c)
+}
+
+// warm reads the slot map header of every key of a multi-key command
+// before the command runs. On a large keyspace each key's lookup is a
+// chain of cache misses (slot, map header, table, key, value), and the
+// chains of different keys are independent: these loads, one per key and
+// nothing depending on them, go out to memory side by side, so the
+// command's own lookups each start one miss further along.
+func (k *Keyspace) warm() {
+	n := 0
+	for _, slot := range k.keySlots {
+		o, migrating := k.table.Route(slot)
+		if migrating {
+			continue
+		}
+		if s := k.eng.insts[o].dbs[k.db].slot(slot); s != nil {
+			n += len(s.m)
+		}
+	}
+	k.warmed = n // a use, so the loads stay
 }
 
 func (e *Engine) commandTime(c *Ctx) int64 {

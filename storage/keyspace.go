@@ -24,6 +24,7 @@ type Keyspace struct {
 	args     [][]byte
 	keyPos   []int
 	keySlots []int
+	warmed   int // see warm
 }
 
 // Now is the command's clock in Unix milliseconds, fixed for its run as
