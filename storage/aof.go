@@ -117,13 +117,11 @@ type persister struct {
 	todo     []*aofFile      // the syncer's scratch
 	ready    []durableWaiter // the syncer's scratch
 	policy   atomic.Int32    // appendfsync, refreshed by housekeeping
-	// jnl is the always journal (aof_journal.go), nil with appendonly
-	// off; journaling is set by the syncer for a round it journals.
-	jnl        *journal
-	journaling bool
-	kick       chan struct{}
-	stop       chan struct{}
-	done       chan struct{}
+	// jnl is the always journal (aof_journal.go), nil with appendonly off.
+	jnl  *journal
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
 
 	// writeErr is the last write or fsync error of any file, nil when
 	// the last attempt of every file succeeded: the MISCONF state.
@@ -347,7 +345,6 @@ func (p *persister) syncRound(final bool) {
 	// Under always the round is made durable by the journal, and the
 	// files themselves by checkpoints.
 	journaled := policy == FsyncAlways && p.jnl != nil && !final
-	p.journaling = journaled
 	fsync := !journaled && (policy == FsyncAlways || final ||
 		policy == FsyncEverysec && now.Sub(p.lastFsync) >= time.Second)
 	var failed atomic.Bool
@@ -369,7 +366,7 @@ func (p *persister) syncRound(final bool) {
 	}
 	switch {
 	case len(todo) == 1:
-		if err := p.flushFile(todo[0], fsync); err != nil {
+		if err := p.flushFile(todo[0], fsync, journaled); err != nil {
 			fail(err)
 		}
 	case !fsync || haveSyncfs:
@@ -377,7 +374,7 @@ func (p *persister) syncRound(final bool) {
 		// to fsync cost one syncfs(2), one journal commit, instead of one
 		// per file.
 		for _, a := range todo {
-			if err := p.flushFile(a, false); err != nil {
+			if err := p.flushFile(a, false, journaled); err != nil {
 				fail(err)
 			}
 		}
@@ -393,7 +390,7 @@ func (p *persister) syncRound(final bool) {
 			wg.Add(1)
 			go func(a *aofFile) {
 				defer wg.Done()
-				if err := p.flushFile(a, true); err != nil {
+				if err := p.flushFile(a, true, false); err != nil {
 					fail(err)
 				}
 			}(a)
@@ -519,12 +516,14 @@ func (p *persister) giveBack(a *aofFile, b []byte) {
 var writeFault atomic.Pointer[func(id int) error]
 
 // flushFile writes a's buffer (after any backlog a failed write left) and
-// fsyncs it when asked. A failed write is cut back to the last good size,
-// as Redis does, and kept to be written again.
-func (p *persister) flushFile(a *aofFile, fsync bool) error {
+// fsyncs it when asked; with journal it frames the buffer for the always
+// journal instead and writes only once the backlog is large. A failed
+// write is cut back to the last good size, as Redis does, and kept to be
+// written again.
+func (p *persister) flushFile(a *aofFile, fsync, journal bool) error {
 	b, gen := p.takeBuf(a)
 	a.fileMu.Lock()
-	reuse, err := p.writeLocked(a, b, gen, fsync, p.journaling)
+	reuse, err := p.writeLocked(a, b, gen, fsync, journal)
 	a.fileMu.Unlock()
 	// After fileMu: the instance lock is never taken inside it.
 	if reuse != nil {

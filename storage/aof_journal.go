@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -64,7 +65,7 @@ type journal struct {
 }
 
 func (p *persister) journalPath() string {
-	return p.aofPath(0)[:len(p.aofPath(0))-len("-00.aof")] + ".journal"
+	return filepath.Join(p.cfg.Dir, p.cfg.AppendDirname, aofStem(p.cfg.AppendFilename)+".journal")
 }
 
 // openJournal opens (creating) the journal, empty: recoverJournal has

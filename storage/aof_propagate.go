@@ -45,19 +45,28 @@ func propagationKinds() []uint8 {
 	return k
 }
 
-// run is Engine.Run's body while persistence is on: the MISCONF check,
-// the handler, then the command's records, all with the instances locked.
-func (p *persister) run(c *Ctx, h Handler, table *router.Table, db int, ids []int) {
+// runChecked runs h unless a write must be refused with MISCONF. It
+// returns where h's reply starts in c.W.B and whether h was a write that
+// succeeded outside loading, so its records are due.
+func (p *persister) runChecked(c *Ctx, h Handler) (mark int, changed bool) {
 	write := c.Cmd.Flags&router.FlagWrite != 0
 	if write && !p.loading.Load() {
 		if err := p.e.WriteError(); err != nil {
 			c.W.Error(misconfReply(err))
-			return
+			return len(c.W.B), false
 		}
 	}
-	mark := len(c.W.B)
+	mark = len(c.W.B)
 	h(c)
-	if !write || c.Block || p.loading.Load() || len(c.W.B) > mark && c.W.B[mark] == '-' {
+	failed := len(c.W.B) > mark && c.W.B[mark] == '-'
+	return mark, write && !p.loading.Load() && !failed
+}
+
+// run is Engine.Run's body while persistence is on: the MISCONF check,
+// the handler, then the command's records, all with the instances locked.
+func (p *persister) run(c *Ctx, h Handler, table *router.Table, db int, ids []int) {
+	mark, changed := p.runChecked(c, h)
+	if !changed || c.Block {
 		return
 	}
 	p.files[ids[0]].dirty++
@@ -92,16 +101,7 @@ func (p *persister) track(c *Ctx, table *router.Table, db int) {
 // logs its destination's state afterwards, which is safe because a state
 // record is always the key's latest state.
 func (p *persister) runGlobal(c *Ctx, h Handler) {
-	write := c.Cmd.Flags&router.FlagWrite != 0
-	if write && !p.loading.Load() {
-		if err := p.e.WriteError(); err != nil {
-			c.W.Error(misconfReply(err))
-			return
-		}
-	}
-	mark := len(c.W.B)
-	h(c)
-	if !write || p.loading.Load() || len(c.W.B) > mark && c.W.B[mark] == '-' {
+	if _, changed := p.runChecked(c, h); !changed {
 		return
 	}
 	p.e.WithInstance(0, func(*Instance) { p.files[0].dirty++ })

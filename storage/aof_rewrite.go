@@ -104,13 +104,10 @@ func (p *persister) writeImage(id int, path string, done func(f *os.File, size i
 		return err
 	}
 	for db := 0; db < p.e.databases; db++ {
-		// The slot directory grows under writes, so its length is read
-		// only with the instance locked.
-		for slot, more := 0, true; more; {
+		for slot := 0; slot < router.SlotCount; {
 			in.lock()
 			d := &in.dbs[db]
-			end := len(d.dir) * slotChunkLen
-			for ; slot < end && len(img.buf) < imageBatch; slot++ {
+			for ; slot < router.SlotCount && len(img.buf) < imageBatch; slot++ {
 				if d.dir[slot/slotChunkLen] == nil {
 					slot += slotChunkLen - 1 - slot%slotChunkLen
 					continue
@@ -120,7 +117,6 @@ func (p *persister) writeImage(id int, path string, done func(f *os.File, size i
 					return true
 				})
 			}
-			more = slot < end
 			aborted := a.rw.aborted
 			in.unlock()
 			if aborted {
