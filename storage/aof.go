@@ -418,6 +418,12 @@ func (p *persister) syncRound(final bool) {
 		}
 		return
 	}
+	// A round can succeed without retrying a failed file (its backlog
+	// waits for more bytes or for writeDelay): the error stands until
+	// that file has been written.
+	if p.writeErr.Load() != nil && p.someFileFailing() {
+		return
+	}
 	if p.writeErr.Swap(nil) != nil {
 		p.log.Info("append only file write succeeded again; write commands are accepted")
 	}
@@ -456,6 +462,19 @@ func (a *aofFile) hasBacklog() bool {
 	return len(a.retry) > 0
 }
 
+// someFileFailing reports whether a file's last write or fsync failed.
+func (p *persister) someFileFailing() bool {
+	for _, a := range p.files {
+		a.fileMu.Lock()
+		failing := a.lastErr != nil
+		a.fileMu.Unlock()
+		if failing {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *aofFile) isUnsynced() bool {
 	a.fileMu.Lock()
 	defer a.fileMu.Unlock()
@@ -481,6 +500,7 @@ func (p *persister) syncAll(files []*aofFile) error {
 	for _, a := range files {
 		a.fileMu.Lock()
 		a.unsync = false
+		a.lastErr = nil // the caller wrote each file whole first
 		a.fileMu.Unlock()
 	}
 	return nil
