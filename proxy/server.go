@@ -226,6 +226,7 @@ func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
 		return gnet.None
 	}
 	s.connected.Add(-1)
+	sess.gone = true
 	sess.unblock()
 	s.mu.Lock()
 	delete(s.sessions, sess.id)

@@ -54,6 +54,7 @@ type session struct {
 	// wait for (appendfsync always; durable.go), 0 when none are held.
 	durableWait uint64
 	wakeFn      func()
+	gone        bool // closed: a commit group skips it
 	overLimit   bool // reached client-output-buffer-limit: close without replying
 	stats       *loopStats
 	softSince   time.Time // when the output buffer first passed the soft limit

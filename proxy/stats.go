@@ -13,10 +13,12 @@ import (
 // loopStats are the counters of one event loop. Each loop writes only its
 // own, so the request path pays an uncontended atomic add per counter and
 // no cache line bounces between cores; readers (INFO, the admin API) sum
-// across loops.
+// across loops. The loop's commit group (durable.go) lives here too, as
+// the one other thing that belongs to a loop rather than to a client.
 type loopStats struct {
 	cmds   []cmdStats // by router.Command.ID
 	errors atomic.Int64
+	group  commitGroup
 }
 
 type cmdStats struct {
@@ -43,6 +45,7 @@ func (s *Server) loopStatsFor(l gnet.EventLoop) *loopStats {
 		return ls
 	}
 	ls := &loopStats{cmds: make([]cmdStats, len(router.All()))}
+	ls.group.loop = l
 	s.loops[l] = ls
 	s.allLoops = append(s.allLoops, ls)
 	return ls

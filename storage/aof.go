@@ -109,7 +109,10 @@ type persister struct {
 	files []*aofFile
 	kinds []uint8 // propagation kind by router.Command.ID
 
-	seq      atomic.Uint64 // bumped after every logged command
+	seq atomic.Uint64 // bumped after every logged command
+	// roundMu makes rounds one at a time: the syncer's, and those an
+	// event loop runs itself through Engine.Commit.
+	roundMu  sync.Mutex
 	syncMu   sync.Mutex
 	syncCond *sync.Cond
 	synced   uint64 // every record up to this seq is on disk (always)
@@ -271,6 +274,32 @@ type durableWaiter struct {
 	wake func()
 }
 
+// Commit makes the records of every command up to seq durable on the
+// caller's goroutine, with one round that covers whatever every loop has
+// logged meanwhile, and reports whether they are. An event loop calls it
+// once its batch of input is served, as Redis fsyncs once per event-loop
+// iteration: the replies then go out on the same thread, with no handoff
+// to the syncer and back. When it reports false (a write failed), the
+// caller falls back on Durable, whose wake a later good round calls.
+func (e *Engine) Commit(seq uint64) bool {
+	p := e.persist
+	if p == nil || seq == 0 || p.policy.Load() != FsyncAlways {
+		return true
+	}
+	p.roundMu.Lock()
+	defer p.roundMu.Unlock()
+	if !p.isSynced(seq) {
+		p.syncRound(roundCommit)
+	}
+	return p.isSynced(seq)
+}
+
+func (p *persister) isSynced(seq uint64) bool {
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock()
+	return p.synced >= seq
+}
+
 // WaitDurable blocks until Durable(seq) holds.
 func (e *Engine) WaitDurable(seq uint64) {
 	p := e.persist
@@ -314,7 +343,13 @@ func (p *persister) syncLoop() {
 		case <-p.stop:
 			stopping = true
 		}
-		p.syncRound(stopping)
+		mode := roundTick
+		if stopping {
+			mode = roundFinal
+		}
+		p.roundMu.Lock()
+		p.syncRound(mode)
+		p.roundMu.Unlock()
 		if stopping {
 			return
 		}
@@ -328,10 +363,24 @@ const (
 	writeDelay = 50 * time.Millisecond
 )
 
-// syncRound writes (and, as the policy says, fsyncs) every file.
-func (p *persister) syncRound(final bool) {
+// A round is the syncer's (on a tick or a kick), an event loop's
+// (Engine.Commit), or the last one at shutdown.
+type roundMode uint8
+
+const (
+	roundTick roundMode = iota
+	roundCommit
+	roundFinal
+)
+
+// syncRound writes (and, as the policy says, fsyncs) every file. An event
+// loop's round leaves housekeeping and timed checkpoints to the syncer,
+// so that the loop only waits for the one fdatasync its clients need.
+// roundMu is held.
+func (p *persister) syncRound(mode roundMode) {
+	final := mode == roundFinal
 	now := time.Now()
-	if !final && now.Sub(p.lastHousekeeping) >= 100*time.Millisecond {
+	if mode == roundTick && now.Sub(p.lastHousekeeping) >= 100*time.Millisecond {
 		p.lastHousekeeping = now
 		p.policy.Store(int32(p.cfg.Fsync()))
 		p.refreshHot()
@@ -404,7 +453,7 @@ func (p *persister) syncRound(final bool) {
 			fail(err)
 		}
 	}
-	if p.jnl != nil && !failed.Load() && (!journaled || p.jnl.due(now)) {
+	if p.jnl != nil && !failed.Load() && (!journaled || p.jnl.due(now, mode == roundCommit)) {
 		if err := p.checkpoint(); err != nil {
 			fail(err)
 		}
@@ -451,7 +500,7 @@ func (p *persister) syncRound(final bool) {
 	}
 	clear(ready)
 	p.ready = ready[:0]
-	if !final && p.lastHousekeeping == now {
+	if mode == roundTick && p.lastHousekeeping == now {
 		p.maybeAutoRewrite()
 	}
 }

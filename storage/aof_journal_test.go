@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/binary"
 	"os"
 	"testing"
 	"time"
@@ -24,8 +25,8 @@ func TestJournalRecoversLostWrites(t *testing.T) {
 			sameData(t, dumpAll(t, eng), want)
 		}
 		p := eng.persist
-		if st, err := os.Stat(p.journalPath()); err != nil || st.Size() != 0 {
-			t.Fatalf("cycle %d: journal after start-up: %v, %v; want empty", cycle, st, err)
+		if n := journalCount(t, p.journalPath()); n != 0 {
+			t.Fatalf("cycle %d: journal after start-up holds %d frames; want none", cycle, n)
 		}
 		// The sizes the files have durably: start-up ends with them so.
 		durable := map[string]int64{}
@@ -40,8 +41,8 @@ func TestJournalRecoversLostWrites(t *testing.T) {
 		}
 		c.do("INCRBY", "cycles", "1")
 		want = dumpAll(t, eng)
-		if st, err := os.Stat(p.journalPath()); err != nil || st.Size() == 0 {
-			t.Fatalf("cycle %d: journal after acknowledged writes: %v, %v", cycle, st, err)
+		if n := journalCount(t, p.journalPath()); n == 0 {
+			t.Fatalf("cycle %d: journal after acknowledged writes holds no frame", cycle)
 		}
 		// The disk as the failure leaves it: the journal whole, the
 		// instance files with what they held durably. The files get the
@@ -74,10 +75,64 @@ func TestJournalTornFrameIgnored(t *testing.T) {
 	if err := eng.ClosePersistence(); err != nil {
 		t.Fatal(err)
 	}
-	// A frame header promising more bytes than follow.
-	if err := os.WriteFile(path, append(make([]byte, journalHeader-4), 0xff, 0xff, 0, 0, 'x'), 0o644); err != nil {
+	// The current epoch's first frame header promises more bytes than
+	// follow.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b[:journalStart], make([]byte, journalFrame-4)...)
+	b = append(b, 0xff, 0xff, 0, 0, 'x')
+	epoch, _ := readJournalEpoch(b)
+	binary.LittleEndian.PutUint64(b[journalStart+4:], epoch)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	again := mustOpen(t, dir, popts{aof: true, fsync: FsyncAlways})
 	sameData(t, dumpAll(t, again), want)
+}
+
+// journalCount is how many frames a start-up would replay from path.
+func journalCount(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	_ = journalFrames(b, func(int, uint64, int64, []byte) error { n++; return nil })
+	return n
+}
+
+// TestJournalRecycled: a checkpoint empties the journal by starting a new
+// epoch, not by truncating it; the next epoch's frames overwrite the old
+// ones in place, and none of the old ones is replayed.
+func TestJournalRecycled(t *testing.T) {
+	old := journalEvery
+	journalEvery = time.Hour
+	defer func() { journalEvery = old }()
+	eng := mustOpen(t, t.TempDir(), popts{aof: true, fsync: FsyncAlways})
+	c := &pclient{t: t, eng: eng}
+	p := eng.persist
+	for i := range 50 {
+		c.do("SET", "k"+itoa(i), "first")
+	}
+	first := journalCount(t, p.journalPath())
+	st, err := os.Stat(p.journalPath())
+	if err != nil || first == 0 {
+		t.Fatalf("journal after 50 SETs: %d frames, %v", first, err)
+	}
+	if err := p.checkpointNow(); err != nil {
+		t.Fatal(err)
+	}
+	if n := journalCount(t, p.journalPath()); n != 0 {
+		t.Fatalf("%d frames replayable after a checkpoint, want 0", n)
+	}
+	c.do("SET", "k0", "second")
+	if n := journalCount(t, p.journalPath()); n != 1 {
+		t.Fatalf("%d frames replayable after one SET, want 1", n)
+	}
+	if again, err := os.Stat(p.journalPath()); err != nil || again.Size() != st.Size() {
+		t.Fatalf("journal size %d after the new epoch's first frame, want %d (overwritten in place)", again.Size(), st.Size())
+	}
 }

@@ -189,7 +189,7 @@ func (p *persister) rewriteAOF(id int) error {
 	a := p.files[id]
 	// No journal frame may name a file replaced before: the new file
 	// could reuse its inode number (aof_journal.go).
-	if err := p.checkpoint(); err != nil {
+	if err := p.checkpointNow(); err != nil {
 		return err
 	}
 	return p.writeImage(id, a.path, func(f *os.File, size int64, db int) {

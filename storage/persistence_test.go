@@ -369,7 +369,7 @@ func TestAOFRewriteShrinks(t *testing.T) {
 	}
 	// Under always the journal holds the records until a checkpoint
 	// hands them to the file.
-	if err := eng.persist.checkpoint(); err != nil {
+	if err := eng.persist.checkpointNow(); err != nil {
 		t.Fatal(err)
 	}
 	f := aofWithData(t, dir)

@@ -231,3 +231,71 @@ func TestPartialKeySpecsRouteAndPersist(t *testing.T) {
 		t.Fatalf("PFCOUNT after restart = %d, %v; want 0", got, err)
 	}
 }
+
+// TestDiskFullAlwaysHoldsReplies: under appendfsync always a write whose
+// commit fails is not acknowledged. Its reply waits while the disk is
+// full (reads are served, further writes get MISCONF), comes once the
+// disk recovers, and the write survives a SIGKILL after that.
+func TestDiskFullAlwaysHoldsReplies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildShardis(t)
+	dir := t.TempDir()
+	port := freePort(t)
+	args := []string{"--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--instances", "1"}
+	cmd := spawn(t, bin, port, args...)
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	ctx := context.Background()
+	c := crashClient(port)
+	defer c.Close()
+	if err := c.Set(ctx, "before", "1", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Every file the server writes is now over the limit.
+	lim := unix.Rlimit{Cur: 16, Max: unix.RLIM_INFINITY}
+	if err := unix.Prlimit(cmd.Process.Pid, unix.RLIMIT_FSIZE, &lim, nil); err != nil {
+		t.Skipf("prlimit: %v", err)
+	}
+	held := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + port, MaxRetries: -1, ReadTimeout: 20 * time.Second, PoolSize: 1})
+	defer held.Close()
+	value := strings.Repeat("h", 100)
+	replied := make(chan error, 1)
+	go func() { replied <- held.Set(ctx, "held", value, 0).Err() }()
+	select {
+	case err := <-replied:
+		t.Fatalf("SET replied %v while its commit could not be written", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if got, err := c.Get(ctx, "before").Result(); err != nil || got != "1" {
+		t.Fatalf("GET while the disk is full = %q, %v", got, err)
+	}
+	want := "MISCONF Errors writing to the AOF file: File too large"
+	if err := c.Set(ctx, "refused", "x", 0).Err(); err == nil || err.Error() != want {
+		t.Fatalf("SET while the disk is full: %v, want %q", err, want)
+	}
+	lim.Cur = unix.RLIM_INFINITY
+	if err := unix.Prlimit(cmd.Process.Pid, unix.RLIMIT_FSIZE, &lim, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-replied:
+		if err != nil {
+			t.Fatalf("held SET after the disk recovered: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("held SET got no reply after the disk recovered")
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	port = freePort(t)
+	cmd = spawn(t, bin, port, args...)
+	c2 := crashClient(port)
+	defer c2.Close()
+	if got, err := c2.Get(ctx, "held").Result(); err != nil || got != value {
+		t.Fatalf("held after SIGKILL and restart = %q, %v", got, err)
+	}
+	if n, _ := c2.Exists(ctx, "refused").Result(); n != 0 {
+		t.Fatal("the refused SET is there after restart")
+	}
+}
