@@ -27,8 +27,9 @@ import (
 // An earlier design handed each batch to the storage syncer goroutine and
 // had it wake the connections: two goroutine handoffs per commit, and a
 // syncer that woke on the first client of a pass and so committed groups
-// half the size. At -P 1 with 50 clients the inline commit measured
-// SET 29.5-31.6k -> TODO requests/s.
+// half the size. redis-benchmark SET -P 1 -c 50, medians of 7 runs
+// interleaved with redis-server under always: 0.75x Redis before, 0.89x
+// after (1.08x once the journal was also recycled, aof_journal.go).
 //
 // When a commit fails (the disk is full), the group's sessions register
 // with Engine.Durable instead, and the syncer wakes them after the first

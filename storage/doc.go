@@ -108,7 +108,15 @@
 // wait inside the engine: they ask the caller to park the client
 // (Ctx.Block) and are run again when woken. Counters
 // read from outside (INFO, admin) are atomics, so readers never take a lock
-// on the request path's behalf.//
+// on the request path's behalf.
+//
+// Persistence adds, outermost first: persister.roundMu (one sync round or
+// checkpoint at a time, the syncer's or an event loop's Engine.Commit),
+// journal.mu (a commit, or a checkpoint), an instance lock (only to swap
+// its buffer out, or a rewrite's switch), aofFile.fileMu. Nothing takes roundMu while holding
+// an instance lock: a command never commits, its loop does once the
+// command's locks are released.
+//
 // # Migration
 //
 // Slots move between instances while commands keep running (migrate.go,
@@ -235,21 +243,24 @@
 // 50 ms of writes under everysec and no, a power failure about a second
 // under everysec), and fsyncs every file once a second under everysec.
 // Under always each command's records take a sequence number
-// (Ctx.Logged); before the proxy writes a batch's replies it asks
-// Engine.Durable for the batch's highest. When that is not yet fsynced the
+// (Ctx.Logged). Before the proxy writes a batch's replies it checks
+// Engine.Durable for the batch's highest; when that is not yet durable the
 // replies stay in the session's buffer, the client's further input waits,
-// and the event loop goes on serving other clients; the syncer, woken,
-// appends every dirty buffer, framed with its file and offset, to one
-// journal file and fdatasyncs only that (aof_journal.go), then wakes every
-// connection whose records it covered. One round thus serves every client
-// of every loop that wrote meanwhile (group commit) for the price of
-// Redis's one fsync per event-loop iteration; making the 64 files durable
-// each round cost a syncfs(2) that grows with the files it flushes (0.11
-// ms for one, 1.6 to 2.4 ms for 64). The files get the journaled bytes in
-// 64 KiB writes and become durable at checkpoints (one syncfs, then the
-// journal is emptied) at least once a second, before each rewrite and at
-// shutdown; start-up first writes back from the journal whatever a power
-// failure took from the files.
+// and the event loop goes on serving other clients. Once the loop has
+// served a whole pass it calls Engine.Commit, which runs one round on the
+// loop's own goroutine: every dirty buffer is appended, framed with its
+// file and offset, to one journal file, and only that is fdatasynced
+// (aof_journal.go); the loop then writes the held replies. One round
+// serves every client of every loop that wrote meanwhile (group commit,
+// under roundMu) for the price of Redis's one fsync per event-loop
+// iteration; making the 64 files durable each round cost a syncfs(2) that
+// grows with the files it flushes (0.11 ms for one, 1.6 to 2.4 ms for 64).
+// The files get the journaled bytes in 64 KiB writes and become durable at
+// checkpoints (one syncfs, then the journal starts a new epoch) at least
+// once a second, before each rewrite and at shutdown; start-up first
+// writes back from the journal whatever a power failure took from the
+// files. A round that fails leaves its waiters to the syncer, which wakes
+// them after its first good round.
 //
 // Write errors. A failed write is cut back to the last good size (as
 // Redis does) and kept, with what follows it, to be written again on the
