@@ -24,6 +24,7 @@ const (
 	sizeofZSkiplist     = 32
 	zslNodeBase         = 24 // ele, score, backward
 	zslLevelSize        = 16 // forward, span
+	zslMaxLevel         = 32
 )
 
 // jemallocSize is the usable size jemalloc returns for a request of n
@@ -140,17 +141,21 @@ func objectComputeSize(v *Value, samples int64) int64 {
 		return sampledAvg(base, total, n, len(s.ht.keys))
 	case KindZSet:
 		z := v.Obj().(*zsetValue)
-		if z.zsl == nil {
+		if z.tree == nil {
 			return sizeofRobj + jemallocSize(int64(len(zsetListpack(z))))
 		}
-		base := int64(sizeofRobj+sizeofZSet+sizeofZSkiplist+sizeofDict) + 8*dictSlots(z.zsl.length, 0) +
+		base := int64(sizeofRobj+sizeofZSet+sizeofZSkiplist+sizeofDict) + 8*dictSlots(z.tree.length, 0) +
 			jemallocSize(zslNodeBase+zslLevelSize*zslMaxLevel)
 		var total, n int64
-		for x := z.zsl.header.level()[0].forward; x != nil && n < samples; x = x.level()[0].forward {
-			total += sdsAllocSize(len(x.member)) + sizeofDictEntry + jemallocSize(int64(zslNodeBase+zslLevelSize*x.nlevel))
+		z.tree.each(0, z.tree.length-1, false, func(e zentry) bool {
+			if n >= samples {
+				return false
+			}
+			total += sdsAllocSize(len(e.member)) + sizeofDictEntry + jemallocSize(int64(zslNodeBase+zslLevelSize*zslLevelOf(e.member)))
 			n++
-		}
-		return sampledAvg(base, total, n, z.zsl.length)
+			return true
+		})
+		return sampledAvg(base, total, n, z.tree.length)
 	case KindHash:
 		h := v.Obj().(*hashValue)
 		if h.ht == nil {
@@ -190,4 +195,20 @@ func listComputeSize(v *Value, samples int64) int64 {
 		nodes++
 	})
 	return sampledAvg(base, total, n, nodes)
+}
+
+// zslLevelOf is the level count Redis's skiplist would draw for a node
+// (p = 1/4, at most zslMaxLevel), taken from the member's hash instead of
+// a random number so that MEMORY USAGE is deterministic here.
+func zslLevelOf(member string) int {
+	h := crc64(0, strBytes(member))
+	l := 1
+	for l < zslMaxLevel && h&3 == 0 {
+		l++
+		h >>= 2
+		if h == 0 {
+			break
+		}
+	}
+	return l
 }

@@ -396,21 +396,13 @@ func rdbReadZSet(r *rdbReader, t byte) (*Value, error) {
 				es[i].score = 0 // a listpack keeps no -0
 			}
 		}
-		slices.SortStableFunc(es, func(a, b zentry) int {
-			switch {
-			case zless(a.score, a.member, b.score, b.member):
-				return -1
-			case zless(b.score, b.member, a.score, a.member):
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(es, zentryCompare)
 		z.lp, z.n = zlpFromEntries(es), len(es)
 		return objValue(KindZSet, EncListpack, z), nil
 	}
-	z.zsl = newZsetSkiplist(len(es))
+	z.tree = newZsetTree(len(es))
 	for _, e := range es {
-		z.zsl.add(e.score, e.member)
+		z.tree.add(e.score, e.member)
 	}
 	return objValue(KindZSet, EncSkiplist, z), nil
 }

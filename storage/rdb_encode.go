@@ -227,14 +227,15 @@ func rdbAppendSet(b []byte, s *setObj) []byte {
 // d2string text) and a skiplist as RDB_TYPE_ZSET_2 from the highest
 // member down, as rdbSaveObject walks it so loading appends at the head.
 func rdbAppendZSet(b []byte, z *zsetValue) []byte {
-	if z.zsl == nil {
+	if z.tree == nil {
 		return rdbAppendString(append(b, rdbTypeZSetListpack), zsetListpack(z))
 	}
-	b = rdbAppendLen(append(b, rdbTypeZSet2), uint64(z.zsl.length))
-	for x := z.zsl.tail; x != nil; x = x.backward {
-		b = rdbAppendString(b, strBytes(x.member))
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x.score))
-	}
+	b = rdbAppendLen(append(b, rdbTypeZSet2), uint64(z.tree.length))
+	z.tree.each(0, z.tree.length-1, true, func(e zentry) bool {
+		b = rdbAppendString(b, strBytes(e.member))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(e.score))
+		return true
+	})
 	return b
 }
 

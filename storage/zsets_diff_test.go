@@ -168,7 +168,7 @@ func zsetCheck(d *diffSession, args []string) bool {
 		lex = true
 	}
 	if v := d.h.peek(0, args[1]); lex && v != nil && v.Kind == KindZSet {
-		if z := v.Obj().(*zsetValue); z.zsl != nil && z.at(0).score != z.at(z.Len()-1).score {
+		if z := v.Obj().(*zsetValue); z.tree != nil && z.at(0).score != z.at(z.Len()-1).score {
 			return true
 		}
 	}

@@ -269,15 +269,7 @@ func zsetFromScores(order []string, scores map[string]float64) []zentry {
 	for i, m := range order {
 		es[i] = zentry{m, scores[m]}
 	}
-	slices.SortFunc(es, func(a, b zentry) int {
-		switch {
-		case zless(a.score, a.member, b.score, b.member):
-			return -1
-		case zless(b.score, b.member, a.score, a.member):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(es, zentryCompare)
 	return es
 }
 
@@ -422,7 +414,7 @@ func cmdZRandMember(c *Ctx) {
 func randZEntries(z *zsetValue, count int64) []zentry {
 	size := int64(z.Len())
 	at := z.at
-	if z.zsl == nil && count != 1 && count < size {
+	if z.tree == nil && count != 1 && count < size {
 		// A listpack has no random access: index it once.
 		all := make([]zentry, 0, size)
 		z.each(0, int(size)-1, false, func(e zentry) bool { all = append(all, e); return true })
@@ -518,7 +510,7 @@ func appendScoreText(b []byte, f float64) []byte {
 // The cursor is a hash position (scanHash, as SSCAN's), so a member
 // present for a whole walk is returned exactly once.
 func (z *zsetValue) scan(cursor uint64, count int) ([]zentry, uint64) {
-	if z.zsl == nil {
+	if z.tree == nil {
 		out := make([]zentry, 0, z.Len())
 		z.each(0, z.Len()-1, false, func(e zentry) bool { out = append(out, e); return true })
 		return out, 0
@@ -528,7 +520,7 @@ func (z *zsetValue) scan(cursor uint64, count int) ([]zentry, uint64) {
 		e zentry
 	}
 	var todo []hk
-	for m, s := range z.zsl.dict {
+	for m, s := range z.tree.dict {
 		if h := scanHash(m); h >= cursor {
 			todo = append(todo, hk{h, zentry{m, s}})
 		}

@@ -145,7 +145,7 @@ func lexSpan(z *zsetValue, min, max lexBound, rev bool) (int, int) {
 // first member in range, a skiplist subtracts the ranks of the first and
 // last members in range, each checked against the other end.
 func lexCount(z *zsetValue, min, max lexBound) int {
-	if z.zsl == nil {
+	if z.tree == nil {
 		lo, hi := lexSpan(z, min, max, false)
 		return hi - lo + 1
 	}

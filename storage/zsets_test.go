@@ -301,8 +301,8 @@ func zsetSorted(model map[string]float64) []zentry {
 func checkZSetModel(t *testing.T, z *zsetValue, model map[string]float64, big bool) {
 	t.Helper()
 	want := zsetSorted(model)
-	if z.Len() != len(want) || big && z.zsl == nil {
-		t.Fatalf("len %d, want %d (skiplist %v)", z.Len(), len(want), z.zsl != nil)
+	if z.Len() != len(want) || big && z.tree == nil {
+		t.Fatalf("len %d, want %d (skiplist %v)", z.Len(), len(want), z.tree != nil)
 	}
 	var got []zentry
 	z.each(0, z.Len()-1, false, func(e zentry) bool { got = append(got, e); return true })
