@@ -163,12 +163,12 @@ var params = []param{
 	{
 		name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", def: "128", mutable: true,
 		kind: integer(0, math.MaxInt64, func(v *values) *int { return &v.zsetMaxListpackEntries }),
-		doc:  "A sorted set with more members than this uses a skiplist and a hash table instead of a listpack.",
+		doc:  "A sorted set with more members than this leaves its listpack for its large form (an ordered tree and a hash table; OBJECT ENCODING says skiplist, as Redis).",
 	},
 	{
 		name: "zset-max-listpack-value", alias: "zset-max-ziplist-value", def: "64", mutable: true,
 		kind: memory(0, math.MaxInt64, func(v *values) *int64 { return &v.zsetMaxListpackValue }),
-		doc:  "A sorted set holding a member longer than this many bytes uses a skiplist instead of a listpack.",
+		doc:  "A sorted set holding a member longer than this many bytes leaves its listpack for its large form.",
 	},
 	{
 		name: "list-max-listpack-size", alias: "list-max-ziplist-size", def: "-2", mutable: true,

@@ -28,8 +28,9 @@
 // length-prefixed entries (flat.go), an intset is Redis's own intset blob
 // (intset.go), so a small collection costs one allocation, not one per
 // element. Past a threshold a value converts once, for good, to the full
-// structure (hash table, skiplist plus map), exactly when Redis would, so
-// OBJECT ENCODING, DUMP and MEMORY USAGE agree with Redis. A list is always
+// structure (hash table; for a sorted set an ordered B+tree plus map,
+// zset_tree.go, which Redis's skiplist encoding names), exactly when Redis
+// would, so OBJECT ENCODING, DUMP and MEMORY USAGE agree with Redis. A list is always
 // a quicklist (list_value.go): a deque of such flat nodes, each bounded by
 // list-max-listpack-size.
 //
