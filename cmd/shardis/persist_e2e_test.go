@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -17,27 +18,47 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// startWithOneAOF builds and starts shardis with one instance and its
+// append-only file under fsync, and sets "before" to 1 through the client
+// it returns. Its arguments restart the server on the same files.
+func startWithOneAOF(t *testing.T, fsync string) (bin, dir string, args []string, cmd *exec.Cmd, c *redis.Client) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, dir = buildShardis(t), t.TempDir()
+	port := freePort(t)
+	args = []string{"--dir", dir, "--appendonly", "yes", "--appendfsync", fsync, "--instances", "1"}
+	cmd = spawn(t, bin, port, args...) // spawn's cleanup kills it
+	c = crashClient(port)
+	t.Cleanup(func() { c.Close() })
+	if err := c.Set(context.Background(), "before", "1", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return bin, dir, args, cmd, c
+}
+
+// killAndRestart SIGKILLs cmd, starts bin with args again on a new port
+// and returns a client of it.
+func killAndRestart(t *testing.T, cmd *exec.Cmd, bin string, args []string) *redis.Client {
+	t.Helper()
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	port := freePort(t)
+	spawn(t, bin, port, args...)
+	c := crashClient(port)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // TestDiskFullMISCONF runs shardis with a file-size limit (RLIMIT_FSIZE,
 // set on the running process, as a full disk): once the append-only file
 // cannot grow, writes are refused with Redis's MISCONF while reads are
 // served; when the limit is lifted writes are accepted again, and after a
 // SIGKILL every acknowledged write is there.
 func TestDiskFullMISCONF(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildShardis(t)
-	dir := t.TempDir()
-	port := freePort(t)
-	args := []string{"--dir", dir, "--appendonly", "yes", "--appendfsync", "everysec", "--instances", "1"}
-	cmd := spawn(t, bin, port, args...)
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	bin, dir, args, cmd, c := startWithOneAOF(t, "everysec")
 	ctx := context.Background()
-	c := crashClient(port)
-	defer c.Close()
-	if err := c.Set(ctx, "before", "1", 0).Err(); err != nil {
-		t.Fatal(err)
-	}
 	time.Sleep(100 * time.Millisecond)
 	files, _ := filepath.Glob(filepath.Join(dir, "appendonlydir", "*.aof"))
 	st, err := os.Stat(files[0])
@@ -90,12 +111,7 @@ func TestDiskFullMISCONF(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(100 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	port = freePort(t)
-	cmd = spawn(t, bin, port, args...)
-	c2 := crashClient(port)
-	defer c2.Close()
+	c2 := killAndRestart(t, cmd, bin, args)
 	for i := 0; i < acked; i++ {
 		if got, err := c2.Get(ctx, fmt.Sprintf("k%d", i)).Result(); err != nil || got != value {
 			t.Fatalf("acknowledged k%d after restart: %q, %v", i, got, err)
@@ -217,13 +233,7 @@ func TestPartialKeySpecsRouteAndPersist(t *testing.T) {
 		}
 	}
 	c.Close()
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-
-	port = freePort(t)
-	spawn(t, bin, port, args...)
-	c2 := crashClient(port)
-	defer c2.Close()
+	c2 := killAndRestart(t, cmd, bin, args)
 	if got, err := c2.Exists(ctx, "hll:a", "hll:b", "hll:c").Result(); err != nil || got != 3 {
 		t.Fatalf("EXISTS after restart = %d, %v; want 3", got, err)
 	}
@@ -237,27 +247,14 @@ func TestPartialKeySpecsRouteAndPersist(t *testing.T) {
 // full (reads are served, further writes get MISCONF), comes once the
 // disk recovers, and the write survives a SIGKILL after that.
 func TestDiskFullAlwaysHoldsReplies(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildShardis(t)
-	dir := t.TempDir()
-	port := freePort(t)
-	args := []string{"--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--instances", "1"}
-	cmd := spawn(t, bin, port, args...)
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	bin, _, args, cmd, c := startWithOneAOF(t, "always")
 	ctx := context.Background()
-	c := crashClient(port)
-	defer c.Close()
-	if err := c.Set(ctx, "before", "1", 0).Err(); err != nil {
-		t.Fatal(err)
-	}
 	// Every file the server writes is now over the limit.
 	lim := unix.Rlimit{Cur: 16, Max: unix.RLIM_INFINITY}
 	if err := unix.Prlimit(cmd.Process.Pid, unix.RLIMIT_FSIZE, &lim, nil); err != nil {
 		t.Skipf("prlimit: %v", err)
 	}
-	held := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + port, MaxRetries: -1, ReadTimeout: 20 * time.Second, PoolSize: 1})
+	held := redis.NewClient(&redis.Options{Addr: c.Options().Addr, MaxRetries: -1, ReadTimeout: 20 * time.Second, PoolSize: 1})
 	defer held.Close()
 	value := strings.Repeat("h", 100)
 	replied := make(chan error, 1)
@@ -286,12 +283,7 @@ func TestDiskFullAlwaysHoldsReplies(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("held SET got no reply after the disk recovered")
 	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	port = freePort(t)
-	cmd = spawn(t, bin, port, args...)
-	c2 := crashClient(port)
-	defer c2.Close()
+	c2 := killAndRestart(t, cmd, bin, args)
 	if got, err := c2.Get(ctx, "held").Result(); err != nil || got != value {
 		t.Fatalf("held after SIGKILL and restart = %q, %v", got, err)
 	}
