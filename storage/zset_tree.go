@@ -57,11 +57,10 @@ type ztInner struct {
 
 type ztree struct {
 	// height is the number of inner levels; with 0 the root is a leaf.
-	height     int
-	root       *ztInner
-	rootLeaf   *ztLeaf
-	head, tail *ztLeaf
-	length     int
+	height   int
+	root     *ztInner
+	rootLeaf *ztLeaf
+	length   int
 }
 
 // ztPath is a descent: the inner node and kid index at each level, then
@@ -74,8 +73,7 @@ type ztPath struct {
 }
 
 func (t *ztree) init() {
-	l := &ztLeaf{}
-	*t = ztree{rootLeaf: l, head: l, tail: l}
+	*t = ztree{rootLeaf: &ztLeaf{}}
 }
 
 // route is the kid of x holding (score, member): the last separator not
@@ -156,8 +154,6 @@ func (t *ztree) insert(score float64, member string) {
 	r.prev, r.next = l, l.next
 	if l.next != nil {
 		l.next.prev = r
-	} else {
-		t.tail = r
 	}
 	l.next = r
 	t.addKid(&p, t.height-1, r.scores[0], r.members[0], nil, r, l.n, r.n)
@@ -263,8 +259,6 @@ func (t *ztree) fixLeaf(p *ztPath) {
 		a.next = b.next
 		if b.next != nil {
 			b.next.prev = a
-		} else {
-			t.tail = a
 		}
 		x.counts[j] = a.n
 		t.dropKid(p, d, j+1)

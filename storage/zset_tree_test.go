@@ -16,7 +16,7 @@ func checkTree(t *testing.T, tr *ztree, want []zentry) {
 	var walk func(x *ztInner, l *ztLeaf, d int, lo *zentry, hi *zentry, root bool) int
 	walk = func(x *ztInner, l *ztLeaf, d int, lo, hi *zentry, root bool) int {
 		if d == tr.height {
-			if !root && l.n < ztMin && l != tr.tail {
+			if !root && l.n < ztMin && l.next != nil {
 				t.Fatalf("leaf with %d entries", l.n)
 			}
 			for i := 0; i < l.n; i++ {
@@ -56,12 +56,9 @@ func checkTree(t *testing.T, tr *ztree, want []zentry) {
 		t.Fatalf("tree holds %d, want %d", n, len(want))
 	}
 	var got []zentry
-	for l := tr.head; l != nil; l = l.next {
+	for l := firstLeaf(tr); l != nil; l = l.next {
 		for i := 0; i < l.n; i++ {
 			got = append(got, zentry{l.members[i], l.scores[i]})
-		}
-		if l.next == nil && l != tr.tail {
-			t.Fatal("tail is not the last leaf")
 		}
 		if l.next != nil && l.next.prev != l {
 			t.Fatal("broken prev link")
@@ -70,6 +67,20 @@ func checkTree(t *testing.T, tr *ztree, want []zentry) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("leaf chain %v, want %v", got, want)
 	}
+}
+
+func firstLeaf(tr *ztree) *ztLeaf {
+	if tr.height == 0 {
+		return tr.rootLeaf
+	}
+	x := tr.root
+	for d := 0; d < tr.height-1; d++ {
+		x = x.kids[0]
+	}
+	if x.leaves[0].prev != nil {
+		panic("the leftmost leaf has a predecessor")
+	}
+	return x.leaves[0]
 }
 
 func sortedEntries(m map[string]float64) []zentry {
@@ -196,7 +207,7 @@ func TestZTreeAppendFillsLeaves(t *testing.T) {
 		tr.insert(float64(i), "m")
 	}
 	leaves := 0
-	for l := tr.head; l != nil; l = l.next {
+	for l := firstLeaf(&tr); l != nil; l = l.next {
 		leaves++
 	}
 	if leaves != n/ztCap {
