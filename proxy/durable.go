@@ -59,18 +59,17 @@ func (sess *session) holdForDurability(action gnet.Action) bool {
 	if eng.Durable(seq, nil) {
 		return false
 	}
-	sess.durableWait = seq
 	g := &sess.stats.group
+	if !g.queued {
+		if err := g.loop.Execute(context.Background(), g); err != nil {
+			eng.WaitDurable(seq) // the engine is shutting down: wait here
+			return false
+		}
+		g.queued = true
+	}
+	sess.durableWait = seq
 	g.held = append(g.held, sess)
 	g.seq = max(g.seq, seq)
-	if !g.queued {
-		g.queued = true
-		if err := g.loop.Execute(context.Background(), g); err != nil {
-			// The engine is shutting down: wait here rather than hold.
-			g.queued = false
-			g.Run(context.Background())
-		}
-	}
 	return true
 }
 
@@ -101,13 +100,9 @@ func (g *commitGroup) Run(context.Context) error {
 // release writes the held replies and serves any input that waited.
 func (sess *session) release() {
 	sess.durableWait = 0
-	c := sess.conn
-	if len(sess.w.B) > 0 {
-		_, _ = c.Write(sess.w.B) // an error means the client is gone: gnet closes it
-		sess.w.Reset()
-	}
-	if c.InboundBuffered() > 0 {
-		_ = c.Wake(nil)
+	_ = sess.writeReplies(sess.conn) // an error means the client is gone: gnet closes it
+	if sess.conn.InboundBuffered() > 0 {
+		_ = sess.conn.Wake(nil)
 	}
 }
 
@@ -119,9 +114,6 @@ func (sess *session) durableNow(c gnet.Conn) bool {
 		return false
 	}
 	sess.durableWait = 0
-	if len(sess.w.B) > 0 {
-		_, _ = c.Write(sess.w.B) // an error means the client is gone: gnet closes it
-		sess.w.Reset()
-	}
+	_ = sess.writeReplies(c) // an error means the client is gone: gnet closes it
 	return true
 }

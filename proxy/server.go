@@ -273,16 +273,23 @@ func (sess *session) flush(c gnet.Conn, action gnet.Action) gnet.Action {
 	if sess.ctx.Logged != 0 && sess.holdForDurability(action) {
 		return action
 	}
-	if len(sess.w.B) > 0 {
-		if _, err := c.Write(sess.w.B); err != nil {
-			return gnet.Close
-		}
-		sess.w.Reset()
-		if cap(sess.w.B) > maxIdleReplyBuffer {
-			sess.w.B = nil
-		}
+	if err := sess.writeReplies(c); err != nil {
+		return gnet.Close
 	}
 	return action
+}
+
+// writeReplies writes what the reply buffer holds with one write.
+func (sess *session) writeReplies(c gnet.Conn) error {
+	if len(sess.w.B) == 0 {
+		return nil
+	}
+	_, err := c.Write(sess.w.B)
+	sess.w.Reset()
+	if cap(sess.w.B) > maxIdleReplyBuffer {
+		sess.w.B = nil
+	}
+	return err
 }
 
 // maxIdleReplyBuffer bounds the reply buffer a session keeps between
