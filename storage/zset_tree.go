@@ -1,5 +1,7 @@
 package storage
 
+import "sort"
+
 // The large sorted set's ordered index: a B+tree whose inner nodes count
 // the entries under each child, so rank and "rank of a score" queries are
 // O(log n), as Redis's skiplist with spans makes them.
@@ -421,16 +423,8 @@ func (t *ztree) countWhile(in func(score float64, member string) bool) int {
 	} else {
 		x := t.root
 		for d := 0; d < t.height; d++ {
-			lo, hi := 1, x.n
-			for lo < hi {
-				mid := int(uint(lo+hi) >> 1)
-				if in(x.sepS[mid], x.sepM[mid]) {
-					lo = mid + 1
-				} else {
-					hi = mid
-				}
-			}
-			i := lo - 1
+			// The last separator that satisfies in (index 0 has none).
+			i := sort.Search(x.n-1, func(j int) bool { return !in(x.sepS[j+1], x.sepM[j+1]) })
 			for _, c := range x.counts[:i] {
 				r += c
 			}
@@ -441,16 +435,7 @@ func (t *ztree) countWhile(in func(score float64, member string) bool) int {
 			}
 		}
 	}
-	lo, hi := 0, l.n
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if in(l.scores[mid], l.members[mid]) {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return r + lo
+	return r + sort.Search(l.n, func(j int) bool { return !in(l.scores[j], l.members[j]) })
 }
 
 // each calls fn for the entries at ranks [start, end] (valid), ascending,
