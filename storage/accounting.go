@@ -8,12 +8,11 @@ package storage
 // plus the 48-byte Value. Collections report their own structure's bytes
 // (MemoryUsage). The charge is kept in the Value (acct) so that deleting
 // or changing a value gives back exactly what was charged, and the
-// instance counter never drifts. The slot maps are charged as a whole,
-// from a model of Go's Swiss tables fitted to measurements (slotMapCost):
-// at a few keys per slot a map costs more per key than the keys
-// themselves, and a map keeps its size when keys leave, so its charge is
-// its high-water mark, given back only when the database is flushed. The Go runtime itself, connection buffers and the GC's headroom
-// are not charged, as Redis leaves its allocator's fragmentation out of
+// instance counter never drifts. Each slot's key table is charged as a
+// whole, exactly (slotCost), whenever it grows or shrinks: at a few keys
+// per slot the table costs about as much per key as the keys themselves.
+// The Go runtime itself, connection buffers and the GC's headroom are not
+// charged, as Redis leaves its allocator's fragmentation out of
 // used_memory: INFO's go_heap_objects_bytes and used_memory_rss show them.
 //
 // maxmemory is one limit for the whole process, checked before every
@@ -28,29 +27,18 @@ package storage
 const usedGranule = 16 << 10
 
 // valueOverhead is what a key costs beyond its name and payload: the
-// 48-byte Value (its slot in the slot map is in slotMapCost).
+// 48-byte Value (its entry in the slot's key table is in slotCost).
 const valueOverhead = 48
 
-// slotMapCost models the heap a slot's map[string]*Value of n keys
-// takes, with its slotKeys header: one group of 8 slots (208 bytes) plus
-// the map header up to 8 keys; beyond, a table of 2^k slots filled to at
-// most 7/8, about 26.7 bytes per slot (8 control bits, a 16-byte string
-// header and an 8-byte pointer per slot, plus table headers). Measured
-// on Go 1.26: 255 B at 8 keys, 983 at 16-28, 3543 at 57-112, 27351 at
-// 449-896; the model stays within 10% of those.
-func slotMapCost(n int) int64 {
-	const header = 64 // slotKeys and its place in the directory page
-	if n <= 0 {
-		return header
+// slotCost is the heap a slot's keys take beyond the keys themselves:
+// the table's entry array plus the slot's record and its share of the
+// directory page, charged while the slot holds keys.
+func slotCost(t *keyTable) int64 {
+	const header = 64
+	if t.n == 0 {
+		return 0
 	}
-	if n <= 8 {
-		return header + 256
-	}
-	c := 16
-	for n > c*7/8 {
-		c *= 2
-	}
-	return header + int64(c)*267/10 + 75
+	return header + t.bytes()
 }
 
 // addUsed changes the instance's charged bytes. The caller holds the

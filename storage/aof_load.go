@@ -260,9 +260,10 @@ func (p *persister) touchAllLoaded(now int64) {
 					continue
 				}
 				for j := range ch {
-					for _, v := range ch[j].m {
+					ch[j].keys.each(func(_ string, v *Value) bool {
 						v.setAccess(clock)
-					}
+						return true
+					})
 				}
 			}
 		}

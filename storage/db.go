@@ -4,15 +4,12 @@ import "github.com/shardis/shardis/router"
 
 // slotKeys holds one slot's keys in one database.
 type slotKeys struct {
-	m       map[string]*Value
-	expires int
-	// slot is the slot number, pos its position plus one in
-	// DB.occupied while it holds keys (0 when empty).
-	slot uint16
+	keys    keyTable
+	expires int32
+	// pos is the slot's position plus one in DB.occupied while it holds
+	// keys (0 when empty); slot is its number.
 	pos  uint32
-	// cost is the map's modelled size at its largest (a Go map never
-	// shrinks), charged to the instance through DB.mapBytes.
-	cost int64
+	slot uint16
 }
 
 // slotChunk is one page of the two-level slot directory. The slots are
@@ -44,7 +41,7 @@ type DB struct {
 	// a random slot in O(1) however the instance's slots are scattered
 	// (ring placement spreads them over the whole directory).
 	occupied []*slotKeys
-	// mapBytes is the modelled heap the slot maps take (accounting.go),
+	// mapBytes is the heap the slot key tables take (accounting.go),
 	// charged to in as it changes.
 	mapBytes int64
 	in       *Instance
@@ -74,11 +71,7 @@ func (db *DB) slotForWrite(slot int) *slotKeys {
 		}
 		db.dir[slot/slotChunkLen] = c
 	}
-	s := &c[slot%slotChunkLen]
-	if s.m == nil {
-		s.m = make(map[string]*Value)
-	}
-	return s
+	return &c[slot%slotChunkLen]
 }
 
 // get returns key's value without looking at its deadline.
@@ -87,7 +80,7 @@ func (db *DB) get(slot int, key []byte) *Value {
 	if s == nil {
 		return nil
 	}
-	return s.m[string(key)]
+	return s.keys.get(key)
 }
 
 // put stores v under key and returns the value it replaced. v's deadline
@@ -96,31 +89,24 @@ func (db *DB) put(slot int, key []byte, v *Value) *Value {
 	return db.putOwned(slot, key, "", v)
 }
 
-// putOwned is put with the string the map keeps for key: owned when it is
-// not "" (it must equal key), a copy of key otherwise. An overwrite stores
-// the new string too: Go replaces a string key on assignment.
+// putOwned is put with the string the table keeps for key: owned when it
+// is not "" (it must equal key), a copy of key otherwise. An overwrite
+// keeps the name already stored.
 func (db *DB) putOwned(slot int, key []byte, owned string, v *Value) *Value {
 	s := db.slotForWrite(slot)
-	old, ok := s.m[string(key)]
-	if !ok {
-		db.keys++
-		if len(s.m) == 0 {
-			db.occupied = append(db.occupied, s)
-			s.pos = uint32(len(db.occupied))
-		}
-		if c := slotMapCost(len(s.m) + 1); c > s.cost {
-			db.chargeMap(s, c)
-		}
+	if s.keys.n == 0 {
+		db.occupied = append(db.occupied, s)
+		s.pos = uint32(len(db.occupied))
 	}
-	if old != nil && old.expireAt != 0 {
+	before := slotCost(&s.keys)
+	old, k := s.keys.set(key, owned, v)
+	if old == nil {
+		db.keys++
+		db.chargeMap(before, slotCost(&s.keys))
+	} else if old.expireAt != 0 {
 		s.expires--
 		db.vol.remove(old)
 	}
-	k := owned
-	if k == "" {
-		k = string(key)
-	}
-	s.m[k] = v
 	v.vidx = 0
 	if v.expireAt != 0 {
 		s.expires++
@@ -135,22 +121,16 @@ func (db *DB) remove(slot int, key []byte) *Value {
 	if s == nil {
 		return nil
 	}
-	v, ok := s.m[string(key)]
-	if !ok {
+	before := slotCost(&s.keys)
+	v := s.keys.del(key)
+	if v == nil {
 		return nil
 	}
-	delete(s.m, string(key))
 	db.keys--
-	switch n := len(s.m); {
-	case n == 0:
-		// An empty map is dropped: a Go map never gives memory back, and
-		// slots emptied by eviction or migration would keep it all.
+	if s.keys.n == 0 {
 		db.vacate(s)
-		s.m = nil
-		db.chargeMap(s, 0)
-	case n <= s.shrinkBelow():
-		db.shrink(s)
 	}
+	db.chargeMap(before, slotCost(&s.keys))
 	if v.expireAt != 0 {
 		s.expires--
 		db.vol.remove(v)
@@ -158,36 +138,17 @@ func (db *DB) remove(slot int, key []byte) *Value {
 	return v
 }
 
-// chargeMap records that s's map now costs cost bytes.
-func (db *DB) chargeMap(s *slotKeys, cost int64) {
-	d := cost - s.cost
-	s.cost = cost
+// chargeMap charges the instance for a slot's key table going from before
+// to after bytes (it grows and shrinks only in keyTable.set and del).
+func (db *DB) chargeMap(before, after int64) {
+	if before == after {
+		return
+	}
+	d := after - before
 	db.mapBytes += d
 	if db.in != nil {
 		db.in.addUsed(d)
 	}
-}
-
-// shrinkBelow is the key count under which s's map is rebuilt smaller:
-// a quarter of what its size holds, and only for maps past a few groups,
-// so a slot hovering around a size does not rebuild again and again.
-func (s *slotKeys) shrinkBelow() int {
-	if s.cost < slotMapCost(64) {
-		return 0
-	}
-	return int(s.cost/267*10) * 7 / 8 / 4
-}
-
-// shrink copies s's map into one sized for its keys, as Redis resizes its
-// dicts once they fall under a tenth full: the copy is O(keys) with the
-// instance locked, a few microseconds at the sizes that reach it.
-func (db *DB) shrink(s *slotKeys) {
-	m := make(map[string]*Value, len(s.m))
-	for k, v := range s.m {
-		m[k] = v
-	}
-	s.m = m
-	db.chargeMap(s, slotMapCost(len(m)))
 }
 
 // vacate takes the emptied slot s out of the occupied list, moving the
@@ -222,7 +183,7 @@ func (db *DB) setExpire(slot int, key []byte, v *Value, at int64) {
 // SlotLen is the number of keys stored in slot.
 func (db *DB) SlotLen(slot int) int {
 	if s := db.slot(slot); s != nil {
-		return len(s.m)
+		return s.keys.len()
 	}
 	return 0
 }
@@ -234,11 +195,7 @@ func (db *DB) EachInSlot(slot int, fn func(key string, v *Value) bool) {
 	if s == nil {
 		return
 	}
-	for k, v := range s.m {
-		if !fn(k, v) {
-			return
-		}
-	}
+	s.keys.each(fn)
 }
 
 // flush empties the database and returns how many keys it held.

@@ -4,9 +4,13 @@
 // # Layout
 //
 // An Instance has --databases numbered databases. A DB keeps its keys per
-// slot (a two-level directory of per-slot maps), so one slot's keys can be
-// enumerated and moved without scanning the others; that is what slot
-// migration builds on. Values are typed (Value.Kind) with Redis's encoding
+// slot (a two-level directory of per-slot key tables), so one slot's keys
+// can be enumerated and moved without scanning the others; that is what
+// slot migration builds on. The key tables (keytable.go) are open
+// addressing with the key's hash tag in each entry rather than Go maps:
+// a lookup on a keyspace larger than the caches is a chain of cache
+// misses, and a Go map puts four in front of the key where the table puts
+// one. Values are typed (Value.Kind) with Redis's encoding
 // names (Value.Enc); expiry is an absolute deadline in Unix milliseconds.
 //
 // # Commands
@@ -59,7 +63,7 @@
 // and call Options.OnExpire (persistence logs the DEL there). DBSIZE and
 // INFO keyspace count expired keys until they are reclaimed, as Redis's do.
 //
-// Sampling must be uniform, and Go's map iteration is not, so each DB also
+// Sampling must be uniform, and walking the key tables is not, so each DB also
 // lists its keys with a deadline densely (DB.vol, volindex.go): a random
 // index is a random key in O(1). Each listed Value records its position
 // (Value.vidx, in what was padding: a Value stays 48 bytes), so removal
@@ -78,9 +82,9 @@
 //
 // Every key is charged to its instance what it costs on the Go heap
 // (accounting.go): name and payload rounded to the allocator's size
-// classes, the 48-byte Value, and the slot maps through a model of Go's
-// Swiss tables. An emptied slot map is dropped and a sparse one rebuilt
-// smaller, because a Go map never gives memory back. used_memory is the
+// classes, the 48-byte Value, and each slot's key table exactly, charged
+// as it grows and shrinks (an emptied table is freed, one under 1/8 full
+// rebuilt smaller). used_memory is the
 // sum over instances; a test keeps it within 10% of the heap the data
 // really takes. Instances also publish their charge to one engine-wide
 // total in 16 KiB steps, so the maxmemory check before each command reads
@@ -123,11 +127,11 @@
 // Slots move between instances while commands keep running (migrate.go,
 // migrator*.go). The mover lives here rather than in a package of its own
 // because it is made of the engine's own invariants: instance locks, the
-// per-slot key maps, the counters and the expiry index. A package outside
+// per-slot key tables, the counters and the expiry index. A package outside
 // would need all of them exported.
 //
 //   - M1: one function moves a key, moveKey. The *Value changes hands
-//     (DB.remove from the source's slot map, DB.putOwned into the
+//     (DB.remove from the source's slot table, DB.putOwned into the
 //     target's under the same key string, its chargedSize passed from one
 //     instance's counter to the other, the expiry index kept by both), so
 //     a move is O(1) however large the value: a 5,000,000-field hash

@@ -222,12 +222,12 @@ func (e *Engine) Run(c *Ctx, h Handler, table *router.Table, db int, ids []int) 
 	h(c)
 }
 
-// warm reads the slot map header of every key of a multi-key command
-// before the command runs. On a large keyspace each key's lookup is a
-// chain of cache misses (slot, map header, table, key, value), and the
-// chains of different keys are independent: these loads, one per key and
-// nothing depending on them, go out to memory side by side, so the
-// command's own lookups each start one miss further along.
+// warm reads the slot record of every key of a multi-key command before
+// the command runs. On a large keyspace each key's lookup is a chain of
+// cache misses (slot, table entry, key and value), and the chains of
+// different keys are independent: these loads, one per key and nothing
+// depending on them, go out to memory side by side, so the command's own
+// lookups each start one miss further along.
 func (k *Keyspace) warm() {
 	n := 0
 	for _, slot := range k.keySlots {
@@ -236,7 +236,7 @@ func (k *Keyspace) warm() {
 			continue
 		}
 		if s := k.eng.insts[o].dbs[k.db].slot(slot); s != nil {
-			n += len(s.m)
+			n += s.keys.len()
 		}
 	}
 	k.warmed = n // a use, so the loads stay

@@ -352,12 +352,11 @@ func (db *DB) sample(volatile bool, n int, fn func(key string, v *Value)) int {
 	}
 	for tries := 0; got < n && tries < 2*n && len(db.occupied) > 0; tries++ {
 		s := db.occupied[rand.IntN(len(db.occupied))]
-		for k, v := range s.m {
+		s.keys.eachFrom(s.keys.randomStart(), func(k string, v *Value) bool {
 			fn(k, v)
-			if got++; got == n {
-				break
-			}
-		}
+			got++
+			return got < n
+		})
 	}
 	return got
 }

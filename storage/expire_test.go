@@ -75,7 +75,13 @@ func indexError(db *DB) error {
 			continue
 		}
 		n := 0
-		for k, v := range s.m {
+		ents := s.keys.slice()
+		for i := range ents {
+			e := &ents[i]
+			if e.v == nil {
+				continue
+			}
+			k, v := e.key(), e.v
 			keys++
 			if router.Slot([]byte(k)) != slot {
 				return fmt.Errorf("key %q stored in slot %d", k, slot)
@@ -96,7 +102,7 @@ func indexError(db *DB) error {
 				return fmt.Errorf("volatile key %q: entry %d holds %q", k, i, ent.key)
 			}
 		}
-		if n != s.expires {
+		if n != int(s.expires) {
 			return fmt.Errorf("slot %d counts %d volatile keys, has %d", slot, s.expires, n)
 		}
 	}

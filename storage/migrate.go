@@ -154,25 +154,24 @@ func (e *Engine) drainBatch(src, dst *Instance, dbi, slot, maxKeys int, hold tim
 	}
 	defer e.unlock(ids)
 	s := src.dbs[dbi].slot(slot)
-	if s == nil || len(s.m) == 0 {
+	if s == nil || s.keys.len() == 0 {
 		return 0, 0, true
 	}
 	start := time.Now()
 	now := e.now()
 	n := 0
-	// The map may be replaced by a smaller copy as it empties (DB.remove
-	// shrinks it): ranging over the old one then yields keys already
-	// moved, which moveKey finds gone and skips.
-	for k := range s.m {
+	// Each move deletes from the table being walked, so the walk is loose
+	// (keyTable.each): a key given twice or after its move is one that
+	// moveKey finds gone and skips, and one skipped is left for the next
+	// batch, as the caller drains until the slot is empty.
+	s.keys.each(func(k string, _ *Value) bool {
 		kb := unsafe.Slice(unsafe.StringData(k), len(k))
 		if moved, b := e.moveKey(src, dst, dbi, slot, kb, k, now); moved {
 			keys++
 			bytes += b
 		}
 		n++
-		if n >= maxKeys || n%16 == 0 && time.Since(start) >= hold {
-			break
-		}
-	}
+		return n < maxKeys && (n%16 != 0 || time.Since(start) < hold)
+	})
 	return keys, bytes, src.dbs[dbi].SlotLen(slot) == 0
 }

@@ -128,7 +128,7 @@ func (m *Migrator) run(mg *migration, stop chan struct{}) (err error) {
 
 // estimate counts the keys slots hold now, and estimates their bytes from
 // each source's average key size (what moving a key counts: its charge,
-// not the slot maps', which stay behind).
+// not the key tables', which shrink and grow on their own).
 func (m *Migrator) estimate(slots []int) (keys, bytes int64) {
 	var buf [2]int
 	for _, s := range slots {

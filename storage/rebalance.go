@@ -11,7 +11,7 @@ import (
 
 // Rebalance planning: which slots should move where so that instances
 // hold even shares, first of slots, then of keys. Keys are counted per
-// slot from the slot maps (O(1) per slot and database); bytes would need a
+// slot from the key tables (O(1) per slot and database); bytes would need a
 // walk over every value, so the plan balances keys and reports bytes
 // nowhere.
 

@@ -111,9 +111,10 @@ func (in *Instance) recountMemory() {
 				continue
 			}
 			for i := range c {
-				for k, v := range c[i].m {
+				c[i].keys.each(func(k string, v *Value) bool {
 					used += allocSize(int64(len(k))) + valueOverhead + v.acct()
-				}
+					return true
+				})
 			}
 		}
 	}

@@ -18,7 +18,7 @@ type volIndex struct {
 	n     int
 }
 
-// volEntry is one key with a deadline. key is the string the slot map
+// volEntry is one key with a deadline. key is the string the key table
 // holds, so the index costs one entry per key, not a copy of its name.
 type volEntry struct {
 	key string
