@@ -5,7 +5,7 @@
 # (load) time of 1,000,000 keys from shardis's append-only files.
 # Usage: scripts/bench_aof.sh [requests]   (default 200000)
 # Env: DIR (where the files go; default a mktemp dir), BIN (bin/shardis),
-#      KEYS (load test key count, 1000000), CLIENTS (50).
+#      KEYS (load test key count, 1000000), CLIENTS (50), ROUNDS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}
@@ -22,25 +22,46 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 wait_port() { for _ in $(seq 600); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "port $1 never answered"; exit 1; }
 rps() { redis-benchmark -p "$1" -t set -n "$N" -c "$CLIENTS" -P "$2" -r 100000 -q 2>/dev/null | tr '\r' '\n' | awk '/SET:/{print $2}' | tail -1; }
 
-printf "%-10s %-4s %12s %12s %8s\n" mode P shardis redis ratio
-declare -A off
+# All six servers run side by side and every figure is the median of
+# ROUNDS rounds, each round running every mode and server back to back:
+# on a shared machine the speed drifts within minutes, and one server
+# run long after another would carry the drift into the ratio.
+ROUNDS=${ROUNDS:-3}
+declare -A SPORT RPORT RUNS
 for mode in off everysec always; do
   d="$base/$mode"; mkdir -p "$d/s" "$d/r"
   if [ "$mode" = off ]; then sargs=(--appendonly no); rargs=(--appendonly no)
   else sargs=(--appendonly yes --appendfsync "$mode"); rargs=(--appendonly yes --appendfsync "$mode"); fi
-  SP=$(free_port); RP=$(free_port)
-  "$BIN" --port "$SP" --admin-port -1 --loglevel warning --dir "$d/s" "${sargs[@]}" 2>"$d/shardis.log" & sp=$!; pids+=($sp)
-  redis-server --port "$RP" --save "" --dir "$d/r" "${rargs[@]}" >/dev/null & rp=$!; pids+=($rp)
-  wait_port "$SP"; wait_port "$RP"
+  SPORT[$mode]=$(free_port); RPORT[$mode]=$(free_port)
+  "$BIN" --port "${SPORT[$mode]}" --admin-port -1 --loglevel warning --dir "$d/s" "${sargs[@]}" 2>"$d/shardis.log" & pids+=($!)
+  redis-server --port "${RPORT[$mode]}" --save "" --dir "$d/r" "${rargs[@]}" >/dev/null & pids+=($!)
+  wait_port "${SPORT[$mode]}"; wait_port "${RPORT[$mode]}"
+done
+for _ in $(seq "$ROUNDS"); do
   for P in 1 16; do
-    s=$(rps "$SP" "$P"); r=$(rps "$RP" "$P")
+    for mode in off everysec always; do
+      RUNS[$mode|$P|s]+="$(rps "${SPORT[$mode]}" "$P") "
+      RUNS[$mode|$P|r]+="$(rps "${RPORT[$mode]}" "$P") "
+    done
+  done
+done
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+echo "redis-benchmark SET -c $CLIENTS -r 100000 -n $N, median of $ROUNDS interleaved rounds"
+printf "%-10s %-4s %12s %12s %8s\n" mode P shardis redis ratio
+declare -A off
+for P in 1 16; do
+  for mode in off everysec always; do
+    s=$(echo "${RUNS[$mode|$P|s]}" | median); r=$(echo "${RUNS[$mode|$P|r]}" | median)
     [ "$mode" = off ] && off[$P]=$s
     extra=""
-    [ "$mode" = everysec ] && extra=$(awk -v a="$s" -v b="${off[$P]}" 'BEGIN{printf "  everysec/off %.2f", a/b}')
+    [ "$mode" != off ] && extra=$(awk -v a="$s" -v b="${off[$P]}" -v m="$mode" 'BEGIN{printf "  %s/off %.2f", m, a/b}')
     printf "%-10s %-4s %12s %12s %8s%s\n" "$mode" "$P" "$s" "$r" "$(awk -v a="$s" -v b="$r" 'BEGIN{printf "%.2f", a/b}')" "$extra"
   done
-  kill "$sp" "$rp"; wait "$sp" "$rp" 2>/dev/null || true
 done
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+wait 2>/dev/null || true
+pids=()
 
 # Load time: KEYS keys written with appendfsync no, then a restart.
 d="$base/load"; mkdir -p "$d"
