@@ -75,13 +75,17 @@ func indexError(db *DB) error {
 			continue
 		}
 		n := 0
-		ents := s.keys.slice()
-		for i := range ents {
-			e := &ents[i]
-			if e.v == nil {
-				continue
-			}
-			k, v := e.key(), e.v
+		type kv struct {
+			k string
+			v *Value
+		}
+		var all []kv
+		s.keys.each(func(k string, v *Value) bool {
+			all = append(all, kv{k, v})
+			return true
+		})
+		for _, e := range all {
+			k, v := e.k, e.v
 			keys++
 			if router.Slot([]byte(k)) != slot {
 				return fmt.Errorf("key %q stored in slot %d", k, slot)

@@ -22,6 +22,13 @@ import (
 // 128 slots is 4 KiB): the entry array is a bare pointer, and its
 // capacity, a power of two, is kept as its logarithm.
 //
+// Growing copies the whole array with the instance locked, which is
+// microseconds at the few dozen keys a slot holds, but a slot can hold
+// millions under one hash tag, and copying those would stall every
+// command of the instance (390 ms at 800,000 keys). Past keyTableMaxLg a
+// slot's keys move once into a Go map, which grows in small steps (its
+// tables split one at a time), and back into a table when few are left.
+//
 // Invariants: the capacity is 0 (ents nil) or a power of two above n, so
 // there is always an empty entry and probes end. An entry is empty when
 // its v is nil. An entry's home is tag & mask, and no empty entry lies
@@ -29,9 +36,18 @@ import (
 // it back (no tombstones), so lookups never probe past the first empty
 // entry. The index is the tag's low bits, so growing never rereads a key.
 type keyTable struct {
-	ents *keyEnt // the first of 1<<lg entries; nil when the table is empty
-	n    uint32
-	lg   uint8
+	// p is the first of 1<<lg entries (*keyEnt), or the *bigKeys when lg
+	// is keyTableBig; nil when the table is empty.
+	p  unsafe.Pointer
+	n  uint32
+	lg uint8
+}
+
+// bigKeys holds a slot's keys past keyTableMaxLg. peak is the most keys
+// the map has held: a Go map keeps its size when keys leave.
+type bigKeys struct {
+	m    map[string]*Value
+	peak int
 }
 
 // keyEnt is one stored key: 24 bytes, so 8 entries span 3 cache lines.
@@ -54,8 +70,12 @@ func keyTag(key []byte) uint32 { return uint32(maphash.Bytes(keySeed, key)) }
 // beyond) and shrinks under 1/8 full, once it is past a few cache lines,
 // so a slot that hovers around one size does not resize again and again.
 const (
-	keyTableMinLg    = 2 // 4 entries
-	keyTableShrinkLg = 5 // 32 entries
+	keyTableMinLg    = 2  // 4 entries
+	keyTableShrinkLg = 5  // 32 entries
+	keyTableMaxLg    = 14 // 16,384 entries (12,288 keys): growing to it takes about 0.6 ms
+	keyTableBig      = 255
+	// A map goes back to a table under an eighth of the keys it took.
+	keyTableUnbig = (1 << keyTableMaxLg) / 4 * 3 / 8
 )
 
 // keyTableCap is the log2 of the smallest capacity that holds n keys at
@@ -68,12 +88,20 @@ func keyTableCap(n uint32) uint8 {
 	return lg
 }
 
-// slice is the entry array, nil when the table is empty.
+// slice is the entry array: nil when the table is empty or a map.
 func (t *keyTable) slice() []keyEnt {
-	if t.ents == nil {
+	if t.p == nil || t.lg == keyTableBig {
 		return nil
 	}
-	return unsafe.Slice(t.ents, 1<<t.lg)
+	return unsafe.Slice((*keyEnt)(t.p), 1<<t.lg)
+}
+
+// big is the map of a slot past keyTableMaxLg, or nil.
+func (t *keyTable) big() *bigKeys {
+	if t.lg != keyTableBig {
+		return nil
+	}
+	return (*bigKeys)(t.p)
 }
 
 // find returns key's index in ents, or -1.
@@ -94,6 +122,9 @@ func (t *keyTable) get(key []byte) *Value {
 	if t.n == 0 {
 		return nil
 	}
+	if b := t.big(); b != nil {
+		return b.m[string(key)]
+	}
 	ents := t.slice()
 	if i := t.find(ents, key, keyTag(key)); i >= 0 {
 		return ents[i].v
@@ -104,6 +135,18 @@ func (t *keyTable) get(key []byte) *Value {
 // set stores v under key (owned: the string to keep, equal to key) and
 // returns the value it replaced. An overwrite keeps the stored name.
 func (t *keyTable) set(key []byte, owned string, v *Value) (old *Value, stored string) {
+	if owned == "" && t.big() != nil {
+		owned = string(key) // a map assignment stores the string it is given
+	}
+	if b := t.big(); b != nil {
+		old = b.m[owned]
+		b.m[owned] = v
+		if old == nil {
+			t.n++
+			b.peak = max(b.peak, int(t.n))
+		}
+		return old, owned
+	}
 	tag := keyTag(key)
 	if t.n > 0 {
 		ents := t.slice()
@@ -113,15 +156,42 @@ func (t *keyTable) set(key []byte, owned string, v *Value) (old *Value, stored s
 			return old, e.key()
 		}
 	}
-	if t.ents == nil || t.n+1 > (uint32(1)<<t.lg)/4*3 {
-		t.resize(keyTableCap(t.n + 1))
-	}
 	if owned == "" {
 		owned = string(key)
+	}
+	if t.p == nil || t.n+1 > (uint32(1)<<t.lg)/4*3 {
+		lg := keyTableCap(t.n + 1)
+		if lg > keyTableMaxLg {
+			t.toMap()
+			return t.set(key, owned, v)
+		}
+		t.resize(lg)
 	}
 	insertEnt(t.slice(), keyEnt{k: unsafe.Pointer(unsafe.StringData(owned)), n: uint32(len(owned)), tag: tag, v: v})
 	t.n++
 	return nil, owned
+}
+
+// toMap moves the keys into a map, once the table is at its largest.
+func (t *keyTable) toMap() {
+	b := &bigKeys{m: make(map[string]*Value, 2*t.n), peak: 2 * int(t.n)}
+	for _, e := range t.slice() {
+		if e.v != nil {
+			b.m[e.key()] = e.v
+		}
+	}
+	t.p, t.lg = unsafe.Pointer(b), keyTableBig
+}
+
+// fromMap moves the keys of a map that has emptied back into a table.
+func (t *keyTable) fromMap() {
+	b := t.big()
+	lg := keyTableCap(t.n)
+	ents := make([]keyEnt, 1<<lg)
+	for k, v := range b.m {
+		insertEnt(ents, keyEnt{k: unsafe.Pointer(unsafe.StringData(k)), n: uint32(len(k)), tag: keyTag(unsafe.Slice(unsafe.StringData(k), len(k))), v: v})
+	}
+	t.p, t.lg = unsafe.Pointer(&ents[0]), lg
 }
 
 // insertEnt places e, whose key is not in ents, at the first empty entry
@@ -139,6 +209,21 @@ func insertEnt(ents []keyEnt, e keyEnt) {
 func (t *keyTable) del(key []byte) *Value {
 	if t.n == 0 {
 		return nil
+	}
+	if b := t.big(); b != nil {
+		v := b.m[string(key)]
+		if v == nil {
+			return nil
+		}
+		delete(b.m, string(key))
+		t.n--
+		switch {
+		case t.n == 0:
+			t.p, t.lg = nil, 0
+		case t.n < keyTableUnbig:
+			t.fromMap()
+		}
+		return v
 	}
 	ents := t.slice()
 	i := t.find(ents, key, keyTag(key))
@@ -167,7 +252,7 @@ func (t *keyTable) deleteAt(ents []keyEnt, i uint32) {
 	t.n--
 	switch {
 	case t.n == 0:
-		t.ents, t.lg = nil, 0
+		t.p, t.lg = nil, 0
 	case t.lg >= keyTableShrinkLg && t.n*8 < uint32(len(ents)):
 		t.resize(keyTableCap(t.n))
 	}
@@ -182,7 +267,7 @@ func (t *keyTable) resize(lg uint8) {
 			insertEnt(ents, old[i])
 		}
 	}
-	t.ents, t.lg = &ents[0], lg
+	t.p, t.lg = unsafe.Pointer(&ents[0]), lg
 }
 
 // each calls fn for every key until fn returns false. fn may delete the
@@ -190,7 +275,8 @@ func (t *keyTable) resize(lg uint8) {
 // positions it has passed (keys skipped), wrapped entries shift forward
 // into positions it has not (keys given twice), and a shrink leaves it on
 // the old array (keys given after their deletion). A caller that deletes
-// looks each key up again and walks until the table is empty.
+// looks each key up again and walks until the table is empty. (A map's
+// walk is Go's: deleting as it goes is safe.)
 func (t *keyTable) each(fn func(key string, v *Value) bool) {
 	t.eachFrom(0, fn)
 }
@@ -198,6 +284,14 @@ func (t *keyTable) each(fn func(key string, v *Value) bool) {
 // eachFrom is each starting at entry start (wrapping around), for
 // callers that sample: a walk from 0 would favour the first entries.
 func (t *keyTable) eachFrom(start int, fn func(key string, v *Value) bool) {
+	if b := t.big(); b != nil {
+		for k, v := range b.m { // Go starts a map's walk at random
+			if !fn(k, v) {
+				return
+			}
+		}
+		return
+	}
 	ents := t.slice()
 	for k := range ents {
 		e := &ents[(start+k)&(len(ents)-1)]
@@ -212,17 +306,33 @@ func (t *keyTable) len() int { return int(t.n) }
 
 // randomStart is a random entry index to begin a sampling walk at.
 func (t *keyTable) randomStart() int {
-	if t.ents == nil {
+	if t.p == nil || t.lg == keyTableBig {
 		return 0
 	}
 	return rand.IntN(1 << t.lg)
 }
 
 // bytes is the heap the entry array takes (every capacity's array is an
-// exact Go size class: 24 × 2^k bytes).
+// exact Go size class: 24 × 2^k bytes), or the map's.
 func (t *keyTable) bytes() int64 {
-	if t.ents == nil {
+	if t.p == nil {
 		return 0
 	}
+	if b := t.big(); b != nil {
+		return goMapCost(b.peak)
+	}
 	return int64(unsafe.Sizeof(keyEnt{})) << t.lg
+}
+
+// goMapCost models the heap a map[string]*Value of n keys takes on Go
+// 1.26: tables of 2^k slots filled to at most 7/8, about 26.7 bytes per
+// slot (8 control bits, a 16-byte string header and an 8-byte pointer per
+// slot, plus table headers), within 10% of measurements from 16 to
+// 100,000 keys.
+func goMapCost(n int) int64 {
+	c := 16
+	for n > c*7/8 {
+		c *= 2
+	}
+	return int64(c)*267/10 + 75
 }

@@ -14,6 +14,17 @@ func checkKeyTable(t *testing.T, kt *keyTable, want map[string]*Value) {
 	if kt.len() != len(want) {
 		t.Fatalf("len = %d, want %d", kt.len(), len(want))
 	}
+	if big := kt.big(); big != nil {
+		if len(big.m) != len(want) || kt.len() < keyTableUnbig {
+			t.Fatalf("map of %d keys, len %d, want %d", len(big.m), kt.len(), len(want))
+		}
+		for k, v := range want {
+			if big.m[k] != v {
+				t.Fatalf("map holds %p for %q, want %p", big.m[k], k, v)
+			}
+		}
+		return
+	}
 	ents := kt.slice()
 	if kt.len() == 0 {
 		if ents != nil {
@@ -51,11 +62,16 @@ func TestKeyTableAgainstMap(t *testing.T) {
 	var kt keyTable
 	want := map[string]*Value{}
 	key := func(n int) []byte { return fmt.Appendf(nil, "key:%d", rng.IntN(n)) }
+	sawBig := false
 	for round, phase := range []struct{ ops, space, delPct int }{
 		{2000, 50, 40},    // small tables around the shrink line
 		{20000, 4000, 20}, // growth
 		{30000, 4000, 80}, // shrink to nearly nothing
 		{5000, 4000, 100}, // and to empty
+		// Past the largest table into a map, and back.
+		{40000, 30000, 10},
+		{100000, 30000, 95},
+		{20000, 30000, 100},
 	} {
 		for i := 0; i < phase.ops; i++ {
 			k := key(phase.space)
@@ -76,6 +92,9 @@ func TestKeyTableAgainstMap(t *testing.T) {
 			if i%97 == 0 {
 				checkKeyTable(t, &kt, want)
 			}
+			if kt.big() != nil {
+				sawBig = true
+			}
 		}
 		checkKeyTable(t, &kt, want)
 		for k, v := range want {
@@ -83,6 +102,9 @@ func TestKeyTableAgainstMap(t *testing.T) {
 				t.Fatalf("round %d: get(%q) = %p, want %p", round, k, got, v)
 			}
 		}
+	}
+	if !sawBig {
+		t.Error("the table never grew into a map")
 	}
 	if kt.get([]byte("absent")) != nil || kt.del([]byte("absent")) != nil {
 		t.Fatal("absent key found")
