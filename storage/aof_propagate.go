@@ -65,6 +65,9 @@ func (p *persister) runChecked(c *Ctx, h Handler) (mark int, changed bool) {
 // run is Engine.Run's body while persistence is on: the MISCONF check,
 // the handler, then the command's records, all with the instances locked.
 func (p *persister) run(c *Ctx, h Handler, table *router.Table, db int, ids []int) {
+	if p.aofOn && len(ids) > 0 && c.Cmd.Flags&router.FlagWrite != 0 {
+		p.warmTail(p.files[ids[0]])
+	}
 	mark, changed := p.runChecked(c, h)
 	if !changed || c.Block {
 		return
@@ -77,6 +80,23 @@ func (p *persister) run(c *Ctx, h Handler, table *router.Table, db int, ids []in
 	}
 	if p.jobActive.Load() > 0 {
 		p.track(c, table, db)
+	}
+}
+
+// warmTail reads the bytes the command's record will be appended over,
+// before the command runs. The buffer was last written out by the syncer
+// on another core, so its next line is rarely in this core's cache; a
+// store to it would wait for the line as the instance unlock drains the
+// store buffer. A load issued now goes out to memory beside the command's
+// own key lookup.
+func (p *persister) warmTail(a *aofFile) {
+	b := a.buf
+	if n := len(b); n < cap(b) {
+		b = b[n:cap(b)]
+		a.warmed += b[0]
+		if len(b) > 64 {
+			a.warmed += b[64]
+		}
 	}
 }
 
