@@ -328,9 +328,13 @@ func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
 		if n == 0 {
 			break
 		}
+		if len(args) > 0 && buf[off] == '*' {
+			sess.ctx.Raw = buf[off : off+n] // logged as is (storage.Ctx.Raw)
+		}
 		off += n
 		if len(args) > 0 {
 			sess.dispatch(args)
+			sess.ctx.Raw = nil
 			if sess.ctx.Block {
 				sess.ctx.Block = false
 				break // blocked: the rest of the input waits

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // Append-only files: one per instance, records in RESP (see doc.go,
@@ -211,6 +212,44 @@ func (a *aofFile) record(db int, args [][]byte) {
 	a.selectDB(db)
 	a.buf = appendArgs(a.buf, args...)
 	a.published()
+}
+
+// recordCmd appends c's command: one copy of the client's bytes when
+// c.Raw holds them, where encoding Args formats every length.
+func (a *aofFile) recordCmd(db int, c *Ctx) {
+	if !rawEncodes(c.Raw, c.Args) {
+		a.record(db, c.Args)
+		return
+	}
+	a.selectDB(db)
+	a.buf = append(a.buf, c.Raw...)
+	a.published()
+}
+
+// rawEncodes reports whether raw is the multibulk encoding of args: it is
+// as long as that encoding and the last argument ends where raw does,
+// less the CRLF. Args that a handler rebuilt, or a Raw left from another
+// command, fail it and are encoded instead.
+func rawEncodes(raw []byte, args [][]byte) bool {
+	if len(raw) == 0 || len(args) == 0 {
+		return false
+	}
+	n := 1 + decimalLen(len(args)) + 2
+	for _, a := range args {
+		n += 1 + decimalLen(len(a)) + 2 + len(a) + 2
+	}
+	last := args[len(args)-1]
+	end := unsafe.Add(unsafe.Pointer(unsafe.SliceData(raw)), len(raw)-2)
+	return n == len(raw) && unsafe.Add(unsafe.Pointer(unsafe.SliceData(last)), len(last)) == end
+}
+
+// decimalLen is the number of digits of n >= 0.
+func decimalLen(n int) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
 }
 
 // published tells the syncer how much is buffered: at the first record

@@ -192,12 +192,12 @@ func (p *persister) propagate(c *Ctx, table *router.Table, db int, ids []int, ma
 	a := p.files[ids[0]]
 	switch kind {
 	case propSet:
-		a.record(db, c.Args)
+		a.recordCmd(db, c)
 		if len(c.Args) > 3 {
 			p.fixDeadlines(c, table, db)
 		}
 	case propTTL:
-		a.record(db, c.Args)
+		a.recordCmd(db, c)
 		p.fixDeadlines(c, table, db)
 	case propXAdd:
 		id := xaddIDPos(c.Args)
@@ -227,7 +227,7 @@ func (p *persister) propagate(c *Ctx, table *router.Table, db int, ids []int, ma
 		}
 		return
 	default:
-		a.record(db, c.Args)
+		a.recordCmd(db, c)
 	}
 	if a.rw != nil {
 		for _, pos := range c.KeyPos {

@@ -21,6 +21,12 @@ type Ctx struct {
 	// Args is the whole command, name first. It aliases the connection's
 	// input buffer: anything stored must be copied.
 	Args [][]byte
+	// Raw, when set, is the multibulk Args were parsed from, as the client
+	// sent it. Redis's protocol takes one spelling of a multibulk (no
+	// leading zeros, no signs), so it is Args' own encoding, and the
+	// append-only file copies it rather than encode Args again
+	// (rawEncodes checks that it still matches Args).
+	Raw []byte
 	// Cmd is the command table entry (the subcommand for containers).
 	Cmd *router.Command
 	// KS is the data the command operates on.

@@ -581,3 +581,32 @@ func BenchmarkAOFSet(b *testing.B) {
 		})
 	}
 }
+
+// TestRawEncodes: the client's bytes are logged only when they are the
+// encoding of Args, parsed from them in place; anything else is encoded.
+func TestRawEncodes(t *testing.T) {
+	raw := []byte("*3\r\n$3\r\nset\r\n$1\r\nk\r\n$0\r\n\r\n")
+	parsed := [][]byte{raw[8:11], raw[17:18], raw[24:24]}
+	tests := []struct {
+		name string
+		raw  []byte
+		args [][]byte
+		want bool
+	}{
+		{"parsed in place", raw, parsed, true},
+		{"args copied elsewhere", raw, [][]byte{[]byte("set"), []byte("k"), {}}, false},
+		{"args of a shorter command", raw, parsed[:2], false},
+		{"no raw", nil, parsed, false},
+		{"raw cut short", raw[:len(raw)-1], parsed, false},
+	}
+	for _, tt := range tests {
+		if got := rawEncodes(tt.raw, tt.args); got != tt.want {
+			t.Errorf("%s: rawEncodes = %v, want %v", tt.name, got, tt.want)
+		}
+		if tt.want {
+			if enc := appendArgs(nil, tt.args...); string(enc) != string(tt.raw) {
+				t.Errorf("%s: encoding %q differs from raw %q", tt.name, enc, tt.raw)
+			}
+		}
+	}
+}
