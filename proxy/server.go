@@ -328,11 +328,12 @@ func (sess *session) readCommands(c gnet.Conn) (action gnet.Action) {
 		if n == 0 {
 			break
 		}
-		if len(args) > 0 && buf[off] == '*' {
-			sess.ctx.Raw = buf[off : off+n] // logged as is (storage.Ctx.Raw)
-		}
+		raw := buf[off : off+n]
 		off += n
 		if len(args) > 0 {
+			if raw[0] == '*' {
+				sess.ctx.Raw = raw // logged as is (storage.Ctx.Raw)
+			}
 			sess.dispatch(args)
 			sess.ctx.Raw = nil
 			if sess.ctx.Block {

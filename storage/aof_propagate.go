@@ -66,7 +66,7 @@ func (p *persister) runChecked(c *Ctx, h Handler) (mark int, changed bool) {
 // the handler, then the command's records, all with the instances locked.
 func (p *persister) run(c *Ctx, h Handler, table *router.Table, db int, ids []int) {
 	if p.aofOn && len(ids) > 0 && c.Cmd.Flags&router.FlagWrite != 0 {
-		p.warmTail(p.files[ids[0]])
+		p.files[ids[0]].warmTail()
 	}
 	mark, changed := p.runChecked(c, h)
 	if !changed || c.Block {
@@ -89,7 +89,7 @@ func (p *persister) run(c *Ctx, h Handler, table *router.Table, db int, ids []in
 // store to it would wait for the line as the instance unlock drains the
 // store buffer. A load issued now goes out to memory beside the command's
 // own key lookup.
-func (p *persister) warmTail(a *aofFile) {
+func (a *aofFile) warmTail() {
 	b := a.buf
 	if n := len(b); n < cap(b) {
 		b = b[n:cap(b)]

@@ -41,10 +41,10 @@ type DB struct {
 	// a random slot in O(1) however the instance's slots are scattered
 	// (ring placement spreads them over the whole directory).
 	occupied []*slotKeys
-	// mapBytes is the heap the slot key tables take (accounting.go),
+	// keyTableBytes is the heap the slot key tables take (accounting.go),
 	// charged to in as it changes.
-	mapBytes int64
-	in       *Instance
+	keyTableBytes int64
+	in            *Instance
 }
 
 // Len is the number of keys, including expired keys not yet reclaimed.
@@ -102,7 +102,7 @@ func (db *DB) putOwned(slot int, key []byte, owned string, v *Value) *Value {
 	old, k := s.keys.set(key, owned, v)
 	if old == nil {
 		db.keys++
-		db.chargeMap(before, slotCost(&s.keys))
+		db.chargeKeyTable(before, slotCost(&s.keys))
 	} else if old.expireAt != 0 {
 		s.expires--
 		db.vol.remove(old)
@@ -130,7 +130,7 @@ func (db *DB) remove(slot int, key []byte) *Value {
 	if s.keys.n == 0 {
 		db.vacate(s)
 	}
-	db.chargeMap(before, slotCost(&s.keys))
+	db.chargeKeyTable(before, slotCost(&s.keys))
 	if v.expireAt != 0 {
 		s.expires--
 		db.vol.remove(v)
@@ -138,14 +138,15 @@ func (db *DB) remove(slot int, key []byte) *Value {
 	return v
 }
 
-// chargeMap charges the instance for a slot's key table going from before
-// to after bytes (it grows and shrinks only in keyTable.set and del).
-func (db *DB) chargeMap(before, after int64) {
+// chargeKeyTable charges the instance for a slot's key table going from
+// before to after bytes (it grows and shrinks only in keyTable.set and
+// del).
+func (db *DB) chargeKeyTable(before, after int64) {
 	if before == after {
 		return
 	}
 	d := after - before
-	db.mapBytes += d
+	db.keyTableBytes += d
 	if db.in != nil {
 		db.in.addUsed(d)
 	}

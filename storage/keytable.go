@@ -135,10 +135,10 @@ func (t *keyTable) get(key []byte) *Value {
 // set stores v under key (owned: the string to keep, equal to key) and
 // returns the value it replaced. An overwrite keeps the stored name.
 func (t *keyTable) set(key []byte, owned string, v *Value) (old *Value, stored string) {
-	if owned == "" && t.big() != nil {
-		owned = string(key) // a map assignment stores the string it is given
-	}
 	if b := t.big(); b != nil {
+		if owned == "" {
+			owned = string(key) // a map assignment stores the string it is given
+		}
 		old = b.m[owned]
 		b.m[owned] = v
 		if old == nil {

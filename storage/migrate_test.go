@@ -74,7 +74,7 @@ func (h *harness) checkCounters() {
 			var keys, used int64
 			for d := range in.dbs {
 				db := &in.dbs[d]
-				used += db.mapBytes
+				used += db.keyTableBytes
 				var n int64
 				for s := range router.SlotCount {
 					db.EachInSlot(s, func(k string, v *Value) bool {

@@ -134,20 +134,20 @@ func (m *Migrator) estimate(slots []int) (keys, bytes int64) {
 	for _, s := range slots {
 		_, ids := m.e.lockSlot(s, buf[:])
 		in := m.e.insts[ids[0]]
-		var n, maps int64
+		var n, tables int64
 		for _, id := range ids {
 			for d := range m.e.insts[id].dbs {
 				n += int64(m.e.insts[id].dbs[d].SlotLen(s))
 			}
 		}
 		for d := range in.dbs {
-			maps += in.dbs[d].mapBytes
+			tables += in.dbs[d].keyTableBytes
 		}
 		used, k := in.used.Load(), in.keys.Load()
 		m.e.unlock(ids)
 		keys += n
 		if k > 0 {
-			bytes += n * max(used-maps, 0) / k
+			bytes += n * max(used-tables, 0) / k
 		}
 	}
 	return keys, bytes

@@ -105,7 +105,7 @@ func (in *Instance) recountMemory() {
 	var used int64
 	for db := range in.dbs {
 		d := &in.dbs[db]
-		used += d.mapBytes
+		used += d.keyTableBytes
 		for _, c := range d.dir {
 			if c == nil {
 				continue
