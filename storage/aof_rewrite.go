@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,12 +64,19 @@ type rewriteStats struct {
 // imageBatch bounds how much one lock hold serializes.
 var imageBatch = 256 << 10
 
-// writeImage writes instance id's image to path (through path+".tmp")
-// and returns the open, fsynced file, positioned at its end, its size and
-// the database its reader has selected at the end. With keep false the
-// file is closed and nil returned. done runs with the instance still
-// locked after the rename, to switch files atomically with respect to
-// commands.
+// imageWriters keeps the 1 MiB file buffers of images between jobs: a SAVE
+// writes 64 images, and allocating (and clearing) a buffer for each made a
+// SAVE of empty instances take 80 ms, mostly in memclr and GC.
+var imageWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+
+// writeImage writes instance id's image to path+".tmp". With done set (a
+// rewrite) the file is fsynced and renamed to path, and done gets the open
+// file, positioned at its end, its size and the database its reader has
+// selected at the end; done runs with the instance still locked after the
+// rename, to switch files atomically with respect to commands. With done
+// nil (a snapshot) the file is closed where it is, not synced: the caller
+// makes all instances' images durable with one sync and renames them
+// (persister.save).
 func (p *persister) writeImage(id int, path string, done func(f *os.File, size int64, db int)) error {
 	in := p.e.insts[id]
 	a := p.files[id]
@@ -94,7 +102,12 @@ func (p *persister) writeImage(id int, path string, done func(f *os.File, size i
 			in.unlock()
 		}
 	}()
-	w := bufio.NewWriterSize(f, 1<<20)
+	w := imageWriters.Get().(*bufio.Writer)
+	w.Reset(f)
+	defer func() {
+		w.Reset(nil)
+		imageWriters.Put(w)
+	}()
 	img := &aofFile{id: id, db: -1}
 	var size int64
 	flush := func() error {
@@ -130,8 +143,11 @@ func (p *persister) writeImage(id int, path string, done func(f *os.File, size i
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("storage: write %s: %w", tmp, err)
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("storage: fsync %s: %w", tmp, err)
+	// Syncing the bulk before the switch keeps the locked part short.
+	if done != nil {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("storage: fsync %s: %w", tmp, err)
+		}
 	}
 
 	// The switch: the instance stays locked until the new file is in place.
@@ -158,6 +174,14 @@ func (p *persister) writeImage(id int, path string, done func(f *os.File, size i
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("storage: write %s: %w", tmp, err)
 	}
+	if done == nil {
+		ok = true
+		if err := f.Close(); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("storage: close %s: %w", tmp, err)
+		}
+		return nil
+	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("storage: fsync %s: %w", tmp, err)
 	}
@@ -166,11 +190,7 @@ func (p *persister) writeImage(id int, path string, done func(f *os.File, size i
 	}
 	syncDir(filepath.Dir(path))
 	ok = true
-	if done != nil {
-		done(f, size, img.db)
-	} else {
-		f.Close()
-	}
+	done(f, size, img.db)
 	return nil
 }
 

@@ -463,6 +463,49 @@ func TestSnapshotSaveAndLoad(t *testing.T) {
 	sameData(t, dumpAll(t, eng4), want)
 }
 
+// TestFailedSaveKeepsPreviousSnapshot: the instances' new images replace
+// the old ones together, after all are written, so a SAVE that fails part
+// way (here instance 3's image cannot be created) changes no snapshot file
+// and leaves no temporary file behind.
+func TestFailedSaveKeepsPreviousSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	eng := mustOpen(t, dir, popts{})
+	c := &pclient{t: t, eng: eng}
+	for _, cmd := range workload {
+		c.do(cmd...)
+	}
+	if got := c.do("SAVE"); got != rOK {
+		t.Fatalf("SAVE = %q", got)
+	}
+	before := map[string]string{}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.snap"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		before[f] = string(b)
+	}
+	if len(before) != len(eng.insts) {
+		t.Fatalf("%d snapshot files for %d instances", len(before), len(eng.insts))
+	}
+	c.do("FLUSHALL")
+	c.do("SET", "new", "value")
+	blocker := eng.persist.snapPath(3) + ".tmp"
+	if err := os.Mkdir(blocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.do("SAVE"); !strings.HasPrefix(got, "-ERR ") {
+		t.Fatalf("SAVE with instance 3 unwritable = %q", got)
+	}
+	for f, want := range before {
+		if b, _ := os.ReadFile(f); string(b) != want {
+			t.Errorf("%s changed by the failed SAVE", filepath.Base(f))
+		}
+	}
+	tmps, _ := filepath.Glob(filepath.Join(dir, "*.tmp"))
+	if len(tmps) != 1 || tmps[0] != blocker {
+		t.Errorf("temporary files after the failed SAVE: %q", tmps)
+	}
+}
+
 func TestSaveRulesTriggerBgsave(t *testing.T) {
 	dir := t.TempDir()
 	eng := mustOpen(t, dir, popts{save: [][2]int64{{0, 3}}})
@@ -514,12 +557,20 @@ func TestAOFAutoRewrite(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		c.do("INCR", "counter")
 	}
-	waitFor(t, "an automatic rewrite", func() bool { return eng.persist.rwStats.rewrites.Load() > 0 && !eng.persist.rewriting.Load() })
-	for _, st := range eng.PersistenceState() {
-		if st.AOFSize > 4<<10 {
-			t.Fatalf("instance %d file still %d bytes after auto rewrite", st.ID, st.AOFSize)
+	// A slow machine may rewrite part way through the INCRs and again
+	// after them: what must hold is that the files end up compacted.
+	compacted := func() bool {
+		if eng.persist.rwStats.rewrites.Load() == 0 || eng.persist.rewriting.Load() {
+			return false
 		}
+		for _, st := range eng.PersistenceState() {
+			if st.AOFSize > 4<<10 {
+				return false
+			}
+		}
+		return true
 	}
+	waitFor(t, "automatic rewrites to bring every file under 4 KiB", compacted)
 	eng.ClosePersistence()
 	again := mustOpen(t, dir, popts{aof: true, instances: 2})
 	if got := (&pclient{t: t, eng: again}).do("GET", "counter"); got != rBulk("2000") {

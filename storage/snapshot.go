@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
@@ -15,7 +16,9 @@ import (
 // and check-aof serve both. Each instance's file is the instance exactly
 // as it was when its job ended; instances are saved one after another, so
 // the snapshot as a whole is not one point in time across instances (a
-// command spanning instances may be in one file and not another).
+// command spanning instances may be in one file and not another). The
+// files replace the previous snapshot together, after all are written and
+// synced (publishSnapshots), so a crash mid-save loads the previous one.
 
 type snapshotState struct {
 	savedDirty   atomic.Int64 // total dirty at the start of the last good save
@@ -67,6 +70,12 @@ func (p *persister) save() error {
 		s.startedAt.Store(0)
 		s.lastSecs.Store(int64(time.Since(start).Seconds()))
 	}()
+	written := 0
+	defer func() { // what a failed save leaves behind
+		for id := range written {
+			os.Remove(p.snapPath(id) + ".tmp")
+		}
+	}()
 	for id := range p.files {
 		p.rwMu.Lock()
 		if p.closed.Load() {
@@ -80,12 +89,53 @@ func (p *persister) save() error {
 			p.log.Warn("background saving error", "instance", id, "err", err)
 			return err
 		}
+		written++
 	}
+	if err := p.publishSnapshots(); err != nil {
+		s.lastFailed.Store(true)
+		p.log.Warn("background saving error", "err", err)
+		return err
+	}
+	written = 0
 	s.savedDirty.Store(s.dirtyAtStart.Load())
 	s.lastSave.Store(time.Now().Unix())
 	s.lastFailed.Store(false)
 	s.saves.Add(1)
 	p.log.Info("DB saved on disk", "instances", len(p.files), "ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// publishSnapshots makes the instances' new images durable and renames
+// them into place. One syncfs(2) covers them all where there is one (they
+// share a directory), and the directory is synced once after the renames:
+// 2 syncs per save instead of 3 per instance (SAVE of 64 empty instances
+// took 0.1-1.2 s of fsyncs on this project's test machine). A crash
+// before the renames leaves the previous snapshot whole.
+func (p *persister) publishSnapshots() error {
+	n := len(p.files)
+	toSync := n
+	if haveSyncfs {
+		toSync = 1 // one file's syncfs covers the rest
+	}
+	for id := range toSync {
+		tmp := p.snapPath(id) + ".tmp"
+		f, err := os.Open(tmp)
+		if err != nil {
+			return fmt.Errorf("storage: open %s: %w", tmp, err)
+		}
+		err = syncfs(f) // fsync of this file alone without syncfs(2)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("storage: fsync %s: %w", tmp, err)
+		}
+	}
+	for id := range n {
+		tmp := p.snapPath(id) + ".tmp"
+		if err := os.Rename(tmp, p.snapPath(id)); err != nil {
+			return fmt.Errorf("storage: rename %s: %w", tmp, err)
+		}
+	}
+	syncDir(p.cfg.Dir)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -63,19 +64,22 @@ func TestActiveExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The scheduler of a loaded test machine adds its own delays to the
-	// 100 ms period; the slack keeps the test about expiry, not load.
+	// 100 ms period (CI has seen single samples 470 ms late while other
+	// packages' tests ran); the slack and the median keep the test about
+	// expiry, not load. A cycle running at 1 Hz, or only on access, would
+	// still put the median at 500 ms or more.
 	const slack = 80 * time.Millisecond
 	// Each SET lands at another phase of the 100 ms period (the poll that
 	// saw the last key go is in step with the cycle).
-	var worst time.Duration
+	var lat []time.Duration
 	for i := range 10 {
 		time.Sleep(time.Duration(i) * 10 * time.Millisecond)
 		d := reclaimLatency(t, c, "short"+strconv.Itoa(i), 1)
 		t.Logf("hz 10: reclaimed %v after its deadline", d.Round(time.Millisecond))
-		worst = max(worst, d)
+		lat = append(lat, d)
 	}
-	if worst > 100*time.Millisecond+slack {
-		t.Errorf("at hz 10 a key stayed %v past its deadline", worst)
+	if m := median(lat); m > 100*time.Millisecond+slack {
+		t.Errorf("at hz 10 keys stayed a median %v past their deadline", m)
 	}
 	stats := c.Info(ctx, "stats").Val()
 	if m := regexp.MustCompile(`expired_keys:(\d+)`).FindStringSubmatch(stats); m == nil || m[1] != "10" {
@@ -98,13 +102,19 @@ func TestActiveExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(150 * time.Millisecond) // the old period's last tick
-	worst = 0
-	for i := range 5 {
+	lat = lat[:0]
+	for i := range 7 {
 		d := reclaimLatency(t, c, "fast"+strconv.Itoa(i), 1)
 		t.Logf("hz 100: reclaimed %v after its deadline", d.Round(time.Millisecond))
-		worst = max(worst, d)
+		lat = append(lat, d)
 	}
-	if worst > 10*time.Millisecond+slack {
-		t.Errorf("at hz 100 a key stayed %v past its deadline", worst)
+	if m := median(lat); m > 10*time.Millisecond+slack {
+		t.Errorf("at hz 100 keys stayed a median %v past their deadline", m)
 	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

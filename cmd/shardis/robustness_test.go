@@ -44,6 +44,12 @@ func TestEveryCommandSurvivesRandomArguments(t *testing.T) {
 			cmds = append(cmds, c)
 		}
 	}
+	var last []string
+	defer func() {
+		if t.Failed() {
+			t.Logf("the last command sent: %q", last)
+		}
+	}()
 	for round := 0; round < 300; round++ {
 		for _, args := range setup {
 			r.do(args...)
@@ -57,6 +63,7 @@ func TestEveryCommandSurvivesRandomArguments(t *testing.T) {
 			for len(args) < n {
 				args = append(args, pool[rng.IntN(len(pool))])
 			}
+			last = args
 			if got := r.do(args...); strings.Contains(got, "internal error") {
 				t.Fatalf("%q: handler panicked: %q", args, got)
 			}
