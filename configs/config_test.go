@@ -362,6 +362,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown flag", []string{"--prot", "1"}, "", "configs: flag provided but not defined: -prot"},
 		{"positional", []string{"redis.conf"}, "", `configs: unexpected argument "redis.conf": settings are given as --name value`},
 		{"two addresses", []string{"--bind", "127.0.0.1 ::1"}, "", `configs: invalid value "127.0.0.1 ::1" for flag -bind: argument must be a single address`},
+		{"address with a port", []string{"--admin-bind", "127.0.0.1:7000"}, "", `configs: invalid value "127.0.0.1:7000" for flag -admin-bind: argument must be an address without a port (the port has its own setting)`},
 		{"no dir", []string{"--dir", "/nonexistent/shardis"}, "", "configs: dir: stat /nonexistent/shardis: no such file or directory"},
 		{"no file", []string{"--config", "/nonexistent/shardis.yaml"}, "", "configs: open /nonexistent/shardis.yaml: no such file or directory"},
 		{"unknown key", []string{"--config", "FILE"}, "port: 1\nprot: 2\n", `configs: FILE:2: unknown key "prot"`},

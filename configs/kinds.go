@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"strconv"
 	"strings"
 )
@@ -121,6 +122,11 @@ func address(field func(*values) *string) stringKind {
 func (k stringKind) set(v *values, s string) error {
 	if k.single && strings.ContainsFunc(s, isSpace) {
 		return errors.New("argument must be a single address")
+	}
+	// A colon outside an IPv6 address is a port, which the listener would
+	// reject later with a resolver's error instead of naming the setting.
+	if k.single && strings.Contains(s, ":") && net.ParseIP(s) == nil {
+		return errors.New("argument must be an address without a port (the port has its own setting)")
 	}
 	*k.field(v) = s
 	return nil
