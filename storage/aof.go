@@ -84,7 +84,6 @@ type aofFile struct {
 	pending atomic.Int64 // len(buf), read by the syncer without the lock
 	dirty   int64        // write commands run (Redis's server.dirty, per instance)
 	stored  int          // len(buf) when pending was last stored
-	warmed  byte         // a use of warmTail's loads, so they stay
 
 	fileMu  sync.Mutex
 	f       *os.File

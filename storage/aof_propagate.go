@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"strconv"
+	"unsafe"
 
 	"github.com/shardis/shardis/router"
 )
@@ -83,20 +84,19 @@ func (p *persister) run(c *Ctx, h Handler, table *router.Table, db int, ids []in
 	}
 }
 
-// warmTail reads the bytes the command's record will be appended over,
+// warmTail asks for the bytes the command's record will be appended over,
 // before the command runs. The buffer was last written out by the syncer
-// on another core, so its next line is rarely in this core's cache; a
-// store to it would wait for the line as the instance unlock drains the
-// store buffer. A load issued now goes out to memory beside the command's
-// own key lookup.
+// on another core, and 64 instances' buffers are 64 interleaved streams no
+// hardware prefetcher follows, so its next line is rarely in this core's
+// cache; a store to it would wait for the line as the instance unlock
+// drains the store buffer. A prefetch issued now arrives during the
+// command's own key lookup. (A plain load did the same, but held up the
+// instructions after it: 6.6% of the loop's CPU under everysec SET -P 16,
+// where the prefetch costs too little to show.)
 func (a *aofFile) warmTail() {
 	b := a.buf
-	if n := len(b); n < cap(b) {
-		b = b[n:cap(b)]
-		a.warmed += b[0]
-		if len(b) > 64 {
-			a.warmed += b[64]
-		}
+	if n := len(b); n+128 <= cap(b) {
+		prefetchW(unsafe.Pointer(unsafe.SliceData(b[n:])))
 	}
 }
 
