@@ -59,6 +59,11 @@ fi
 # such an outlier for one target and not another. Data is kept between
 # tests, so RPOP pops what LPUSH pushed, as in one redis-benchmark run.
 ROUNDS=${ROUNDS:-3}
+# CPU steal (time the hypervisor gave this VM's CPUs to others) during the
+# rounds, printed with the results: on a shared machine it is what makes
+# one round differ from the next.
+cpu_stat() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $9}' /proc/stat; }
+read -r stat_total0 stat_steal0 < <(cpu_stat)
 declare -A RUNS RPS P99
 for P in $PIPES; do
   for test in ${TESTS//,/ }; do
@@ -80,7 +85,9 @@ for key in "${!RUNS[@]}"; do
   read -r "RPS[$key]" "P99[$key]" < <(printf '%s' "${RUNS[$key]}" | sort -n | awk '{r[NR]=$0} END {print r[int((NR+1)/2)]}')
 done
 
-echo "machine: $(nproc) cores; redis-benchmark -c 50 -r 100000 -n $N, median of $ROUNDS interleaved rounds; shardis runs its default io-threads (0: automatic)"
+read -r stat_total1 stat_steal1 < <(cpu_stat)
+steal=$(awk -v t=$((stat_total1 - stat_total0)) -v s=$((stat_steal1 - stat_steal0)) 'BEGIN{printf "%.0f", t ? 100*s/t : 0}')
+echo "machine: $(nproc) cores; redis-benchmark -c 50 -r 100000 -n $N, median of $ROUNDS interleaved rounds; shardis runs its default io-threads (0: automatic); CPU steal ${steal}%"
 printf '%-6s %-3s %-14s %12s %8s %9s %9s\n' test P target rps p99_ms vs_redis vs_twem
 for P in $PIPES; do
   for test in ${TESTS//,/ }; do

@@ -27,6 +27,11 @@ rps() { redis-benchmark -p "$1" -t set -n "$N" -c "$CLIENTS" -P "$2" -r 100000 -
 # on a shared machine the speed drifts within minutes, and one server
 # run long after another would carry the drift into the ratio.
 ROUNDS=${ROUNDS:-3}
+# CPU steal (time the hypervisor gave this VM's CPUs to others) during the
+# rounds, printed with the results: on a shared machine it is what makes
+# one round differ from the next.
+cpu_stat() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $9}' /proc/stat; }
+read -r stat_total0 stat_steal0 < <(cpu_stat)
 declare -A SPORT RPORT RUNS
 for mode in off everysec always; do
   d="$base/$mode"; mkdir -p "$d/s" "$d/r"
@@ -47,7 +52,9 @@ for _ in $(seq "$ROUNDS"); do
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
-echo "redis-benchmark SET -c $CLIENTS -r 100000 -n $N, median of $ROUNDS interleaved rounds"
+read -r stat_total1 stat_steal1 < <(cpu_stat)
+steal=$(awk -v t=$((stat_total1 - stat_total0)) -v s=$((stat_steal1 - stat_steal0)) 'BEGIN{printf "%.0f", t ? 100*s/t : 0}')
+echo "redis-benchmark SET -c $CLIENTS -r 100000 -n $N, median of $ROUNDS interleaved rounds; CPU steal ${steal}%"
 printf "%-10s %-4s %12s %12s %8s\n" mode P shardis redis ratio
 declare -A off
 for P in 1 16; do
