@@ -131,3 +131,13 @@ func BenchmarkDispatchGetRandom(b *testing.B) {
 	}
 	benchRandom(b, setup, "GET key:000000000000")
 }
+
+// BenchmarkDispatchIncrRandom is redis-benchmark's INCR -r 100000: counters
+// the INCRs themselves created, spread over every slot.
+func BenchmarkDispatchIncrRandom(b *testing.B) {
+	setup := make([]string, 0, 100000)
+	for i := 0; i < 100000; i++ {
+		setup = append(setup, fmt.Sprintf("INCR counter:%012d", i))
+	}
+	benchRandom(b, setup, "INCR counter:000000000000")
+}

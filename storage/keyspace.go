@@ -158,10 +158,17 @@ func (k *Keyspace) Put(key []byte, v *Value) *Value {
 // next overwritten or deleted.
 // at is its deadline (0: none).
 func (k *Keyspace) PutString(key, val []byte, at int64) *Value {
-	buf := make([]byte, len(key)+len(val))
+	return k.putString(key, val, len(val), at)
+}
+
+// putString is PutString with room for room bytes of value (room >=
+// len(val)) in the shared block, so the value can change in place up to
+// that size without leaving its name's side.
+func (k *Keyspace) putString(key, val []byte, room int, at int64) *Value {
+	buf := make([]byte, len(key)+room)
 	copy(buf, key)
 	copy(buf[len(key):], val)
-	v := strValue(stringEncoding(val), buf[len(key):len(buf):len(buf)])
+	v := strValue(stringEncoding(val), buf[len(key):len(key)+len(val):len(buf)])
 	v.expireAt = at
 	var owned string
 	if len(key) > 0 {

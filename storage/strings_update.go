@@ -63,6 +63,10 @@ func incrBy(c *Ctx, by int64) {
 	c.W.Int(n)
 }
 
+// counterRoom is the digits a new counter has room for: up to 99,999,999
+// (or -9,999,999) it never moves out of its name's block.
+const counterRoom = 8
+
 // opIncrBy adds by to the integer stored at key (0 when missing). The
 // result is int-encoded, as Redis stores it, whatever the old encoding.
 func opIncrBy(ks *Keyspace, key []byte, by int64) (int64, error) {
@@ -84,7 +88,10 @@ func opIncrBy(ks *Keyspace, key []byte, by int64) (int64, error) {
 	var tmp [20]byte
 	digits := strconv.AppendInt(tmp[:0], n, 10)
 	if v == nil {
-		ks.Put(key, strValue(EncInt, append([]byte(nil), digits...)))
+		// A counter is read and rewritten by every INCR: its digits sit
+		// in its name's block, with room to grow to counterRoom digits in
+		// place, so an INCR reads one block where it read two.
+		ks.putString(key, digits, max(len(digits), counterRoom), 0)
 		return n, nil
 	}
 	v.SetStr(append(v.Str()[:0], digits...))

@@ -3,6 +3,9 @@ package storage
 import (
 	"strings"
 	"testing"
+	"unsafe"
+
+	"github.com/shardis/shardis/router"
 )
 
 func TestIncrDecr(t *testing.T) {
@@ -228,5 +231,54 @@ func TestSetRange(t *testing.T) {
 		expect("SETRANGE", "new", "536870912", "", rZero),
 		expect("EXISTS", "new", rZero),
 		expect("STRLEN", "k", rInt(8)),
+	})
+}
+
+// storedEntry finds key's table entry in database db of any instance: the
+// name the table keeps and the value.
+func storedEntry(t *testing.T, e *Engine, db int, key string) (unsafe.Pointer, *Value) {
+	t.Helper()
+	slot := router.Slot([]byte(key))
+	for _, in := range e.insts {
+		s := in.dbs[db].slot(slot)
+		if s == nil {
+			continue
+		}
+		if ents := s.keys.slice(); ents != nil {
+			if i := s.keys.find(ents, []byte(key), keyTag([]byte(key))); i >= 0 {
+				return ents[i].k, ents[i].v
+			}
+		}
+	}
+	t.Fatalf("%q is in no table", key)
+	return nil, nil
+}
+
+// TestCounterBesideItsName: INCR on a missing key puts the digits in the
+// name's block with room for counterRoom digits, so later INCRs change
+// them in place beside the name; a counter that outgrows the room moves
+// out and keeps working.
+func TestCounterBesideItsName(t *testing.T) {
+	h := newHarness(t, 4)
+	key := "counter:000000000042"
+	beside := func() bool {
+		name, v := storedEntry(t, h.eng, 0, key)
+		return unsafe.Pointer(unsafe.SliceData(v.Str())) == unsafe.Add(name, len(key))
+	}
+	h.run([]step{expect("INCR", key, rOne)})
+	if !beside() {
+		t.Fatal("a new counter's digits are not beside its name")
+	}
+	h.run([]step{
+		expect("INCRBY", key, "99999998", rInt(99999999)),
+		expect("OBJECT", "ENCODING", key, rBulk("int")),
+	})
+	if !beside() {
+		t.Fatal("8 digits left the name's block")
+	}
+	h.run([]step{
+		expect("INCR", key, rInt(100000000)),
+		expect("DECRBY", key, "100000000", rZero),
+		expect("GET", key, rBulk("0")),
 	})
 }
