@@ -9,4 +9,3 @@ import "unsafe"
 //
 //go:noescape
 func prefetchW(p unsafe.Pointer)
-

@@ -7,4 +7,3 @@ import "unsafe"
 // prefetchW is a hint only; where there is no assembly for it, it does
 // nothing (prefetch_amd64.go).
 func prefetchW(p unsafe.Pointer) {}
-
