@@ -55,49 +55,52 @@ func cmdDecrBy(c *Ctx) {
 }
 
 func incrBy(c *Ctx, by int64) {
-	n, err := opIncrBy(&c.KS, c.Args[1], by)
+	digits, err := opIncrBy(&c.KS, c.Args[1], by)
 	if err != nil {
 		writeErr(c, err)
 		return
 	}
-	c.W.Int(n)
+	// The reply is the stored digits: formatting the integer a second time
+	// cost as much as storing it.
+	c.W.IntDigits(digits)
 }
 
 // counterRoom is the digits a new counter has room for: up to 99,999,999
 // (or -9,999,999) it never moves out of its name's block.
 const counterRoom = 8
 
-// opIncrBy adds by to the integer stored at key (0 when missing). The
-// result is int-encoded, as Redis stores it, whatever the old encoding.
-func opIncrBy(ks *Keyspace, key []byte, by int64) (int64, error) {
+// opIncrBy adds by to the integer stored at key (0 when missing) and
+// returns the new value's digits as stored (valid while the instance is
+// locked). The result is int-encoded, as Redis stores it, whatever the
+// old encoding.
+func opIncrBy(ks *Keyspace, key []byte, by int64) ([]byte, error) {
 	v, err := writeString(ks, key)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var cur int64
 	if v != nil {
 		var ok bool
 		if cur, ok = parseCanonicalInt(v.Str()); !ok {
-			return 0, errNotInteger
+			return nil, errNotInteger
 		}
 	}
 	if by < 0 && cur < 0 && by < math.MinInt64-cur || by > 0 && cur > 0 && by > math.MaxInt64-cur {
-		return 0, replyError(ErrOverflow)
+		return nil, replyError(ErrOverflow)
 	}
-	n := cur + by
 	var tmp [20]byte
-	digits := strconv.AppendInt(tmp[:0], n, 10)
+	digits := strconv.AppendInt(tmp[:0], cur+by, 10)
 	if v == nil {
 		// A counter is read and rewritten by every INCR: its digits sit
 		// in its name's block, with room to grow to counterRoom digits in
 		// place, so an INCR reads one block where it read two.
-		ks.putString(key, digits, max(len(digits), counterRoom), 0)
-		return n, nil
+		v = ks.putString(key, digits, max(len(digits), counterRoom), 0)
+		return v.Str(), nil
 	}
 	v.SetStr(append(v.Str()[:0], digits...))
 	v.Enc = EncInt
 	ks.Updated(key, v)
-	return n, nil
+	return v.Str(), nil
 }
 
 // INCRBYFLOAT key increment

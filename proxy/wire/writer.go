@@ -43,6 +43,14 @@ func (w *Writer) Int(n int64) {
 	w.B = append(w.B, '\r', '\n')
 }
 
+// IntDigits appends an integer reply from the integer's decimal digits,
+// for a caller that already has them (INCR's stored value).
+func (w *Writer) IntDigits(d []byte) {
+	w.B = append(w.B, ':')
+	w.B = append(w.B, d...)
+	w.B = append(w.B, '\r', '\n')
+}
+
 // Bulk appends a bulk string.
 func (w *Writer) Bulk(b []byte) {
 	w.B = append(w.B, '$')
