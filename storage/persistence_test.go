@@ -436,7 +436,10 @@ func fieldsOf(f []InfoField) map[string]string {
 	return m
 }
 
-func TestSnapshotSaveAndLoad(t *testing.T) {
+// savedWorkload opens an engine without AOF in a new directory, runs the
+// workload on it and SAVEs.
+func savedWorkload(t *testing.T) (string, *Engine, *pclient) {
+	t.Helper()
 	dir := t.TempDir()
 	eng := mustOpen(t, dir, popts{})
 	c := &pclient{t: t, eng: eng}
@@ -446,6 +449,11 @@ func TestSnapshotSaveAndLoad(t *testing.T) {
 	if got := c.do("SAVE"); got != rOK {
 		t.Fatalf("SAVE = %q", got)
 	}
+	return dir, eng, c
+}
+
+func TestSnapshotSaveAndLoad(t *testing.T) {
+	dir, eng, c := savedWorkload(t)
 	want := dumpAll(t, eng)
 	c.do("SET", "after-save", "lost")
 	if got := c.do("LASTSAVE"); got == ":0\r\n" {
@@ -468,15 +476,7 @@ func TestSnapshotSaveAndLoad(t *testing.T) {
 // way (here instance 3's image cannot be created) changes no snapshot file
 // and leaves no temporary file behind.
 func TestFailedSaveKeepsPreviousSnapshot(t *testing.T) {
-	dir := t.TempDir()
-	eng := mustOpen(t, dir, popts{})
-	c := &pclient{t: t, eng: eng}
-	for _, cmd := range workload {
-		c.do(cmd...)
-	}
-	if got := c.do("SAVE"); got != rOK {
-		t.Fatalf("SAVE = %q", got)
-	}
+	dir, eng, c := savedWorkload(t)
 	before := map[string]string{}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.snap"))
 	for _, f := range files {
