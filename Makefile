@@ -21,6 +21,7 @@ test:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./proxy/wire/
+	$(GO) test -run '^$$' -fuzz FuzzRestorePayload -fuzztime $(FUZZTIME) ./storage/
 
 # Side-by-side redis-benchmark against shardis, redis-server and (when
 # nutcracker is installed) twemproxy over 4 redis-servers.

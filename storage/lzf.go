@@ -183,8 +183,18 @@ func b2int(b bool) int {
 
 var errLZF = errors.New("storage: corrupt LZF data")
 
+// lzfMaxExpansion bounds what LZF can expand a byte to: its best token,
+// a long back-reference, is 3 bytes standing for at most 264.
+const lzfMaxExpansion = 88
+
 // lzfDecompress expands in, which must produce exactly outLen bytes.
 func lzfDecompress(in []byte, outLen int) ([]byte, error) {
+	// The length comes from the input (a RESTORE payload is a client's),
+	// so it is checked against what in could expand to before anything is
+	// allocated: a 4 GiB claim in a 10-byte payload must cost nothing.
+	if outLen > lzfMaxExpansion*len(in) {
+		return nil, errLZF
+	}
 	out := make([]byte, 0, outLen)
 	for ip := 0; ip < len(in); {
 		ctrl := int(in[ip])

@@ -87,6 +87,31 @@ func TestLZFDecompressCorrupt(t *testing.T) {
 	}
 }
 
+// TestLZFLengthBound: a declared length beyond what the input could
+// expand to is refused before anything is allocated, and the bound holds
+// for LZF's best case, a long run of one byte.
+func TestLZFLengthBound(t *testing.T) {
+	in := []byte(strings.Repeat("a", 1<<20))
+	c := lzfCompress(in, len(in))
+	if out, err := lzfDecompress(c, len(in)); err != nil || !bytes.Equal(out, in) {
+		t.Fatalf("1 MiB of one byte (%d compressed bytes, ratio %d) does not round trip: %v", len(c), len(in)/len(c), err)
+	}
+	huge := func() {
+		if _, err := lzfDecompress([]byte{0x00, 'a'}, 1<<32-1); err == nil {
+			t.Error("a 4 GiB length for 2 bytes of input was accepted")
+		}
+	}
+	if n := testing.AllocsPerRun(3, huge); n != 0 {
+		t.Errorf("refusing a 4 GiB length allocated %v times", n)
+	}
+	h := newHarness(t, 1)
+	// A string object: LZF-encoded, 1 compressed byte said to be 4 GiB.
+	body := "\x00\xc3\x01\x80\xff\xff\xff\xff\x00"
+	if got := h.do("RESTORE", "k", "0", withFooter(body, rdbVersion)); got != rErr(ErrBadDataFormat) {
+		t.Errorf("RESTORE of a 4 GiB LZF claim = %q", got)
+	}
+}
+
 func TestListpackEncoding(t *testing.T) {
 	tests := []struct {
 		elem string
