@@ -286,7 +286,10 @@
 // instance exactly as it was at the switch. FLUSHDB/FLUSHALL abandon a job
 // in progress. One job (rewrite or snapshot) runs at a time, instance after
 // instance; a snapshot's files are therefore each consistent, but not one
-// point in time across instances.
+// point in time across instances. A snapshot's images are written unsynced
+// beside the old files, then one syncfs(2) makes them all durable and they
+// replace the old set together (snapshot.go), so a failed or interrupted
+// SAVE leaves the previous snapshot whole.
 //
 // Loading (aof_load.go). Before the listener opens, instances load in
 // parallel, each from its AOF (or, with appendonly yes and no AOF yet, its
