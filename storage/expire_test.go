@@ -63,6 +63,28 @@ func checkExpireIndex(t testing.TB, e *Engine) bool {
 	return ok
 }
 
+// keyIndexError checks one stored key against its slot and the volatile
+// index, and reports whether it has a deadline.
+func keyIndexError(db *DB, slot int, k string, v *Value) (bool, error) {
+	if router.Slot([]byte(k)) != slot {
+		return false, fmt.Errorf("key %q stored in slot %d", k, slot)
+	}
+	if v.expireAt == 0 {
+		if v.vidx != 0 {
+			return false, fmt.Errorf("persistent key %q has index %d", k, v.vidx)
+		}
+		return false, nil
+	}
+	i := int(v.vidx) - 1
+	if i < 0 || i >= db.vol.len() {
+		return true, fmt.Errorf("volatile key %q has index %d of %d", k, v.vidx, db.vol.len())
+	}
+	if ent := db.vol.at(i); ent.v != v || ent.key != k {
+		return true, fmt.Errorf("volatile key %q: entry %d holds %q", k, i, ent.key)
+	}
+	return true, nil
+}
+
 func indexError(db *DB) error {
 	var keys, volatile int64
 	for slot := 0; slot < router.SlotCount; slot++ {
@@ -75,36 +97,19 @@ func indexError(db *DB) error {
 			continue
 		}
 		n := 0
-		type kv struct {
-			k string
-			v *Value
-		}
-		var all []kv
+		var err error
 		s.keys.each(func(k string, v *Value) bool {
-			all = append(all, kv{k, v})
-			return true
-		})
-		for _, e := range all {
-			k, v := e.k, e.v
 			keys++
-			if router.Slot([]byte(k)) != slot {
-				return fmt.Errorf("key %q stored in slot %d", k, slot)
+			var isVolatile bool
+			isVolatile, err = keyIndexError(db, slot, k, v)
+			if isVolatile {
+				n++
+				volatile++
 			}
-			if v.expireAt == 0 {
-				if v.vidx != 0 {
-					return fmt.Errorf("persistent key %q has index %d", k, v.vidx)
-				}
-				continue
-			}
-			n++
-			volatile++
-			i := int(v.vidx) - 1
-			if i < 0 || i >= db.vol.len() {
-				return fmt.Errorf("volatile key %q has index %d of %d", k, v.vidx, db.vol.len())
-			}
-			if ent := db.vol.at(i); ent.v != v || ent.key != k {
-				return fmt.Errorf("volatile key %q: entry %d holds %q", k, i, ent.key)
-			}
+			return err == nil
+		})
+		if err != nil {
+			return err
 		}
 		if n != int(s.expires) {
 			return fmt.Errorf("slot %d counts %d volatile keys, has %d", slot, s.expires, n)
