@@ -98,6 +98,9 @@ type aofFile struct {
 	sizeA atomic.Int64 // size, read by INFO and auto rewrite
 
 	lastWrite time.Time // the syncer's own
+	// syncer is the persister, woken by the first record after a quiet
+	// spell (nil for a rewrite's image).
+	syncer *persister
 }
 
 // persister is the engine's persistence state; nil when persistence is
@@ -126,6 +129,10 @@ type persister struct {
 	kick chan struct{}
 	stop chan struct{}
 	done chan struct{}
+	// idle is set while the syncer sleeps between housekeeping rounds
+	// because no file has anything to write or fsync (syncLoop); the
+	// first record after it wakes the syncer.
+	idle atomic.Bool
 
 	// writeErr is the last write or fsync error of any file, nil when
 	// the last attempt of every file succeeded: the MISCONF state.
@@ -256,8 +263,15 @@ func decimalLen(n int) int {
 // than the append itself, and the syncer only needs "some" and "a lot".
 func (a *aofFile) published() {
 	if a.stored == 0 || len(a.buf)>>12 != a.stored>>12 {
+		first := a.stored == 0
 		a.stored = len(a.buf)
 		a.pending.Store(int64(len(a.buf)))
+		// The store above comes before this load, and the syncer's
+		// store of idle before its load of pending: one of the two
+		// sees the other, so a record is never left asleep.
+		if first && a.syncer != nil && a.syncer.idle.Load() && a.syncer.idle.CompareAndSwap(true, false) {
+			a.syncer.wake()
+		}
 	}
 }
 
@@ -360,9 +374,10 @@ func (p *persister) wake() {
 	}
 }
 
-// syncLoop is the syncer goroutine: on a kick, or every 100 ms, it writes
-// every buffer with data; under always it fsyncs what it wrote before
-// releasing the waiters, under everysec it fsyncs once a second.
+// syncLoop is the syncer goroutine: on a kick, or every 10 ms (every
+// quietTick while quiet, housekeepingEvery with appendonly off), it writes every
+// buffer with data; under always it fsyncs what it wrote before releasing
+// the waiters, under everysec it fsyncs once a second.
 func (p *persister) syncLoop() {
 	defer close(p.done)
 	// Under everysec and no a buffer goes to the kernel once it holds
@@ -370,10 +385,11 @@ func (p *persister) syncLoop() {
 	// at most about writeDelay of writes; housekeeping runs every 100 ms.
 	tick := 10 * time.Millisecond
 	if !p.aofOn {
-		tick = 100 * time.Millisecond // only housekeeping to do
+		tick = housekeepingEvery // only housekeeping to do
 	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	slow := false // ticking every quietTick
 	for {
 		stopping := false
 		select {
@@ -388,11 +404,63 @@ func (p *persister) syncLoop() {
 		}
 		p.roundMu.Lock()
 		p.syncRound(mode)
+		quiet := p.aofOn && p.quiet()
 		p.roundMu.Unlock()
 		if stopping {
 			return
 		}
+		// An idle server need not wake 100 times a second: with nothing
+		// to write or fsync, the syncer ticks only for housekeeping
+		// until a record arrives (published) or something kicks it.
+		if quiet && !p.idle.Load() {
+			p.idle.Store(true)
+			if p.anyPending() { // a record came in meanwhile
+				p.idle.Store(false)
+				quiet = false
+			}
+		}
+		if quiet != slow {
+			slow = quiet
+			if !slow {
+				p.idle.Store(false)
+			}
+			if slow {
+				t.Reset(quietTick)
+			} else {
+				t.Reset(tick)
+			}
+		}
 	}
+}
+
+// quiet reports whether the syncer has nothing to do before the next
+// record: nothing buffered, nothing failed, nothing awaiting an fsync,
+// a checkpoint or a waiter. roundMu is held.
+func (p *persister) quiet() bool {
+	if p.writeErr.Load() != nil || p.anyPending() {
+		return false
+	}
+	fsyncs := p.policy.Load() != FsyncNo
+	for _, a := range p.files {
+		if a.hasBacklog() || fsyncs && a.isUnsynced() {
+			return false
+		}
+	}
+	if p.jnl != nil && p.jnl.used() > 0 {
+		return false
+	}
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock()
+	return len(p.waiters) == 0
+}
+
+func (p *persister) anyPending() bool {
+	for _, a := range p.files {
+		if a.pending.Load() != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Without fsync, writing 64 files every tick would cost more write(2)
@@ -400,7 +468,14 @@ func (p *persister) syncLoop() {
 const (
 	writeBatch = 64 << 10
 	writeDelay = 50 * time.Millisecond
+	// housekeepingEvery is how often the syncer checks save rules, auto
+	// rewrite and the fsync policy, and its tick while quiet.
+	housekeepingEvery = 100 * time.Millisecond
 )
+
+// quietTick is the syncer's tick while no file has anything to write or
+// fsync (a variable so a test can prove the first record wakes it).
+var quietTick = housekeepingEvery
 
 // A round is the syncer's (on a tick or a kick), an event loop's
 // (Engine.Commit), or the last one at shutdown.
@@ -419,7 +494,7 @@ const (
 func (p *persister) syncRound(mode roundMode) {
 	final := mode == roundFinal
 	now := time.Now()
-	if mode == roundTick && now.Sub(p.lastHousekeeping) >= 100*time.Millisecond {
+	if mode == roundTick && now.Sub(p.lastHousekeeping) >= housekeepingEvery {
 		p.lastHousekeeping = now
 		p.policy.Store(int32(p.cfg.Fsync()))
 		p.refreshHot()

@@ -178,6 +178,13 @@ func (j *journal) commit() error {
 
 // due reports whether a checkpoint is due: when the journal is full, or,
 // unless onlyFull, when the last one is j.every old.
+// used is how many frame bytes await a checkpoint.
+func (j *journal) used() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.end - journalStart
+}
+
 func (j *journal) due(now time.Time, onlyFull bool) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()

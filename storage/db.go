@@ -105,12 +105,12 @@ func (db *DB) putOwned(slot int, key []byte, owned string, v *Value) *Value {
 		db.chargeKeyTable(before, slotCost(&s.keys))
 	} else if old.expireAt != 0 {
 		s.expires--
-		db.vol.remove(old)
+		db.volRemove(old)
 	}
 	v.vidx = 0
 	if v.expireAt != 0 {
 		s.expires++
-		db.vol.add(k, v)
+		db.volAdd(k, v)
 	}
 	return old
 }
@@ -133,7 +133,7 @@ func (db *DB) remove(slot int, key []byte) *Value {
 	db.chargeKeyTable(before, slotCost(&s.keys))
 	if v.expireAt != 0 {
 		s.expires--
-		db.vol.remove(v)
+		db.volRemove(v)
 	}
 	return v
 }
@@ -173,10 +173,10 @@ func (db *DB) setExpire(slot int, key []byte, v *Value, at int64) {
 	switch {
 	case v.expireAt == 0 && at != 0:
 		s.expires++
-		db.vol.add(string(key), v)
+		db.volAdd(string(key), v)
 	case v.expireAt != 0 && at == 0:
 		s.expires--
-		db.vol.remove(v)
+		db.volRemove(v)
 	}
 	v.expireAt = at
 }
@@ -199,9 +199,35 @@ func (db *DB) EachInSlot(slot int, fn func(key string, v *Value) bool) {
 	s.keys.each(fn)
 }
 
+// volAdd and volRemove keep the index and the instance's count of
+// databases with deadlines (Instance.volDBs) right; only the index's
+// first entry and its last change the count.
+func (db *DB) volAdd(key string, v *Value) {
+	if db.vol.len() == 0 && db.in != nil {
+		db.in.volDBs.Add(1)
+	}
+	db.vol.add(key, v)
+}
+
+func (db *DB) volRemove(v *Value) {
+	db.vol.remove(v)
+	if db.vol.len() > 0 {
+		return
+	}
+	// Redis's cycle zeroes avg_ttl on finding no deadlines; ours no longer
+	// visits such a database.
+	db.avgTTL = 0
+	if db.in != nil {
+		db.in.volDBs.Add(-1)
+	}
+}
+
 // flush empties the database and returns how many keys it held.
 func (db *DB) flush() int64 {
 	n := db.keys
+	if db.vol.len() > 0 && db.in != nil {
+		db.in.volDBs.Add(-1)
+	}
 	*db = DB{in: db.in}
 	return n
 }

@@ -77,6 +77,10 @@
 // microseconds), releases it and yields so a waiting command gets in,
 // then takes it again. A mass expiry (200,000 keys at once on one
 // instance) so costs commands well under a millisecond of waiting.
+// Each instance counts its databases holding a deadline (Instance.volDBs,
+// an atomic changed only when an index gains its first key or loses its
+// last), and the cycle passes over instances without one unlocked: an
+// idle engine no longer takes 10,240 locks a second for nothing.
 //
 // # Memory and eviction
 //
@@ -247,6 +251,10 @@
 // or 50 ms after the file's last write (so SIGKILL costs at most about
 // 50 ms of writes under everysec and no, a power failure about a second
 // under everysec), and fsyncs every file once a second under everysec.
+// Once nothing is left to write, fsync or checkpoint it ticks only for
+// housekeeping (every 100 ms, not 10) until the first record after the
+// quiet spell wakes it (aofFile.published): an idle server with
+// appendonly on used 2.4-2.7% of a core, mostly in these wake-ups.
 // Under always each command's records take a sequence number
 // (Ctx.Logged). Before the proxy writes a batch's replies it checks
 // Engine.Durable for the batch's highest; when that is not yet durable the

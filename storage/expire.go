@@ -168,12 +168,19 @@ func (e *Engine) activeExpireCycle(budget time.Duration) expireRun {
 	n := len(e.insts)
 	pairs := n * e.databases
 	for range pairs {
+		p := e.cron.next % pairs
+		in := e.insts[p%n]
+		if in.volDBs.Load() == 0 {
+			// Nothing to sample (a deadline set meanwhile waits for the
+			// next run, as one set just after the pair's visit would).
+			e.cron.next = (p + 1) % pairs
+			continue
+		}
 		if !time.Now().Before(end) {
 			break // the next run starts with the pair skipped here
 		}
-		p := e.cron.next % pairs
 		e.cron.next = (p + 1) % pairs
-		if !e.expireDB(e.insts[p%n], p/n, end, &run) {
+		if !e.expireDB(in, p/n, end, &run) {
 			run.timeCapped = true
 			e.cron.timeCapReached.Add(1)
 			break

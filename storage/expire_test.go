@@ -51,12 +51,21 @@ func checkExpireIndex(t testing.TB, e *Engine) bool {
 	ok := true
 	e.Locked(func() {
 		for _, in := range e.insts {
+			var withDeadlines int32
 			for dbi := range in.dbs {
 				if err := indexError(&in.dbs[dbi]); err != nil {
 					t.Errorf("expiry index: instance %d db %d: %v", in.id, dbi, err)
 					ok = false
 					return
 				}
+				if in.dbs[dbi].vol.len() > 0 {
+					withDeadlines++
+				}
+			}
+			if got := in.volDBs.Load(); got != withDeadlines {
+				t.Errorf("instance %d: volDBs = %d, want %d", in.id, got, withDeadlines)
+				ok = false
+				return
 			}
 		}
 	})
@@ -334,6 +343,31 @@ func expiredTotal(e *Engine) int64 {
 // reclaimed by the cycle alone, without a read: DBSIZE counts them (as
 // Redis's does) until the cycle runs, expired_keys counts every one, the
 // memory they were charged is given back and OnExpire hears of each.
+// TestActiveExpireSkipsIdleInstances checks that a cycle takes no lock
+// of an instance holding no deadline (an idle engine's 64 instances of 16
+// databases cost 10,240 lock holds a second before), and still reaches
+// the one that has one.
+func TestActiveExpireSkipsIdleInstances(t *testing.T) {
+	h := newHarness(t, 64)
+	for i := range 1000 {
+		h.do("set", "k"+itoa(i), "v")
+	}
+	if run := h.eng.activeExpireCycle(time.Second); run.holds != 0 {
+		t.Fatalf("cycle over keys without deadlines took %d lock holds, want 0", run.holds)
+	}
+	h.db = 5
+	h.do("set", "k1", "v", "px", "10")
+	h.advance(11)
+	run := h.eng.activeExpireCycle(time.Second)
+	// Only the databases of the instance holding the key are visited.
+	if run.holds < 1 || run.holds > 16 || run.expired != 1 {
+		t.Fatalf("cycle with one deadline: %d holds, %d expired, want 1 to 16 and 1", run.holds, run.expired)
+	}
+	if got := h.do("dbsize"); got != rZero {
+		t.Fatalf("db 5 dbsize = %q after the cycle", got)
+	}
+}
+
 func TestActiveExpireReclaims(t *testing.T) {
 	h := newHarness(t, 4)
 	var mu sync.Mutex
@@ -572,14 +606,15 @@ func TestActiveExpireLockHold(t *testing.T) {
 	if got := expiredTotal(h.eng); got != n {
 		t.Fatalf("expired_keys = %d, want %d", got, n)
 	}
-	// Under the race detector, with the whole suite running beside it, a
-	// hold's thread also pays the collector's mark assists, which CI saw
-	// push two runs of 94 past 5ms. There the bound is held by nine runs
-	// in ten, which still fails a cycle that holds the lock for its whole
-	// budget or longer.
-	limit, allowed := time.Millisecond, 0
+	// The bound is held by nine runs in ten, which still fails a cycle
+	// that holds the lock for its whole budget or longer. A hold's thread
+	// also pays the collector's mark assists (under the race detector,
+	// with the whole suite beside it, CI saw them push two runs of 94 past
+	// 5ms), and on a virtual machine its CPU clock counts the time the
+	// host took the CPU away (1.35ms for one hold of 11 at 18% steal).
+	limit, allowed := time.Millisecond, len(runCPU)/10
 	if raceEnabled {
-		limit, allowed = 5*time.Millisecond, len(runCPU)/10
+		limit = 5 * time.Millisecond
 	}
 	over := 0
 	for _, d := range runCPU {

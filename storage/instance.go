@@ -19,6 +19,11 @@ type Instance struct {
 	// instances without taking 64 locks.
 	used atomic.Int64 // bytes charged for keys and values
 	keys atomic.Int64 // keys in all databases
+	// volDBs counts the databases holding a key with a deadline. The
+	// active expire cycle reads it without the lock to pass over the
+	// instances with nothing to expire: an idle engine's 64 instances
+	// times 16 databases would otherwise cost 10,240 lock holds a second.
+	volDBs atomic.Int32
 	// total is the engine-wide charge this instance publishes its own to
 	// in steps (accounting.go); published is its last step, under mu.
 	total     *atomic.Int64

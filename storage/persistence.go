@@ -59,7 +59,7 @@ func (e *Engine) OpenPersistence(cfg PersistConfig) error {
 	p.rwStats.instance.Store(-1)
 	p.lastFsync = time.Now()
 	for i := range e.insts {
-		p.files = append(p.files, &aofFile{id: i, db: -1})
+		p.files = append(p.files, &aofFile{id: i, db: -1, syncer: p})
 	}
 	if cfg.AppendOnly {
 		if err := os.MkdirAll(filepath.Dir(p.aofPath(0)), 0o755); err != nil {

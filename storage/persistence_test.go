@@ -540,6 +540,35 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
+// TestSyncerSleepsWhenQuiet checks that the syncer stops ticking once
+// nothing is left to write or fsync, under every policy, and that the
+// first record then wakes it: with its quiet tick an hour long, only that
+// wake-up gets the record into the file.
+func TestSyncerSleepsWhenQuiet(t *testing.T) {
+	old := quietTick
+	t.Cleanup(func() { quietTick = old })
+	quietTick = time.Hour
+	for _, name := range []string{"always", "everysec", "no"} {
+		policy, _ := ParseFsync(name)
+		t.Run(name, func(t *testing.T) {
+			eng := mustOpen(t, t.TempDir(), popts{aof: true, fsync: policy})
+			p := eng.persist
+			c := &pclient{t: t, eng: eng}
+			for round := range 3 {
+				waitFor(t, "the syncer to go quiet", p.idle.Load)
+				key := "k" + itoa(round)
+				a := p.files[eng.Router().Table().OwnerOf([]byte(key))]
+				before := a.sizeA.Load()
+				c.do("set", key, "v")
+				if p.idle.Load() {
+					t.Fatalf("round %d: the syncer is still marked idle after a record", round)
+				}
+				waitFor(t, "the record to reach the file", func() bool { return a.sizeA.Load() > before })
+			}
+		})
+	}
+}
+
 func TestAOFAutoRewrite(t *testing.T) {
 	dir := t.TempDir()
 	rt, _ := router.New(router.ModeSlots, 2)
