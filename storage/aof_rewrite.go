@@ -253,6 +253,8 @@ var errAOFOff = errors.New("storage: appendonly is off")
 // rewriteAll rewrites the instances in ids (nil: all), one at a time.
 // p.rewriting is held (set) by the caller.
 func (p *persister) rewriteAll(ids []int) {
+	p.e.jobs.begin()
+	defer p.e.jobs.end()
 	for {
 		p.rwStats.inProgress.Store(true)
 		p.rwStats.scheduled.Store(false)

@@ -127,6 +127,7 @@ type Engine struct {
 	onExpire  func(instance, db int, key []byte)
 	onEvict   func(instance, db int, key []byte)
 	cron      cron
+	jobs      jobGauge // long background jobs (jobs.go)
 
 	// Eviction (evict.go, accounting.go).
 	policy    atomic.Pointer[evictPolicy]

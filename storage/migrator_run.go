@@ -36,7 +36,10 @@ func (m *Migrator) loop(stop, done chan struct{}) {
 			}
 			continue
 		}
-		if err := m.run(mg, stop); errors.Is(err, errStopped) {
+		m.e.jobs.begin()
+		err := m.run(mg, stop)
+		m.e.jobs.end()
+		if errors.Is(err, errStopped) {
 			return
 		}
 	}

@@ -160,7 +160,9 @@ func (p *persister) bgsave() bool {
 	if !p.snap.inProgress.CompareAndSwap(false, true) {
 		return false
 	}
+	p.e.jobs.begin()
 	go func() {
+		defer p.e.jobs.end()
 		defer p.snap.inProgress.Store(false)
 		_ = p.save()
 	}()

@@ -1,10 +1,3 @@
-// Command shardis is a Redis-compatible sharding server: one RESP endpoint
-// in front of many storage instances, with an HTTP admin API.
-//
-//	shardis [--config FILE] [--port 6379] [--instances 64] [--sharding slots|ring] ...
-//
-// Every flag is named like its redis.conf directive; `shardis -h` lists
-// them, and configs/README.md documents each.
 package main
 
 import (
@@ -157,6 +150,10 @@ func serve(cfg *configs.Config, log *slog.Logger) error {
 	s, err := start(cfg, log)
 	if err != nil {
 		return err
+	}
+	// Not in start: tests run many servers in one process.
+	if p := newProcs(proxy.EventLoops(cfg.IOThreads()), log); p != nil {
+		s.eng.OnBackground(p.background)
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)

@@ -11,9 +11,18 @@ import (
 	"time"
 )
 
-// TestSignalShutdown builds the real binary, serves a client, and checks
-// SIGTERM shuts it down cleanly (exit status 0, "bye" logged).
-func TestSignalShutdown(t *testing.T) {
+// binaryServer is the real shardis binary serving on a loopback port,
+// its log lines arriving on lines.
+type binaryServer struct {
+	cmd   *exec.Cmd
+	conn  *rawConn
+	lines chan string
+}
+
+// startBinary builds the binary and starts it with args added to a free
+// port, no admin API and a temporary dir.
+func startBinary(t *testing.T, args ...string) *binaryServer {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -28,12 +37,13 @@ func TestSignalShutdown(t *testing.T) {
 	addr := l.Addr().String()
 	_, port, _ := net.SplitHostPort(addr)
 	l.Close()
-	cmd := exec.Command(bin, "--port", port, "--admin-port", "-1", "--dir", t.TempDir())
+	cmd := exec.Command(bin, append([]string{"--port", port, "--admin-port", "-1", "--dir", t.TempDir()}, args...)...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	lines := make(chan string, 100)
+	t.Cleanup(func() { cmd.Process.Kill() })
+	lines := make(chan string, 1000)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
@@ -49,29 +59,61 @@ func TestSignalShutdown(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if err != nil {
-		cmd.Process.Kill()
 		t.Fatalf("never listened: %v", err)
 	}
-	r := &rawConn{t: t, c: conn, rd: bufio.NewReader(conn)}
-	if got := r.do("SET", "k", "v"); got != "+OK\r\n" {
+	return &binaryServer{cmd: cmd, conn: &rawConn{t: t, c: conn, rd: bufio.NewReader(conn)}, lines: lines}
+}
+
+// waitLog reads log lines until one contains every part, for up to 10 s.
+func (b *binaryServer) waitLog(t *testing.T, parts ...string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case l, ok := <-b.lines:
+			if !ok {
+				t.Fatalf("log ended before a line with %q", parts)
+			}
+			if containsAll(l, parts) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no log line with %q within 10s", parts)
+		}
+	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSignalShutdown builds the real binary, serves a client, and checks
+// SIGTERM shuts it down cleanly (exit status 0, "bye" logged).
+func TestSignalShutdown(t *testing.T) {
+	b := startBinary(t)
+	if got := b.conn.do("SET", "k", "v"); got != "+OK\r\n" {
 		t.Fatalf("SET = %q", got)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() { done <- b.cmd.Wait() }()
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Fatalf("exit after SIGTERM: %v", err)
 		}
 	case <-time.After(15 * time.Second):
-		cmd.Process.Kill()
 		t.Fatal("shardis did not exit within 15s of SIGTERM")
 	}
 	var log []string
-	for l := range lines {
+	for l := range b.lines {
 		log = append(log, l)
 	}
 	if !strings.Contains(strings.Join(log, "\n"), `"msg":"bye"`) {

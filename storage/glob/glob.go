@@ -1,7 +1,3 @@
-// Package glob is Redis's glob-style matcher (stringmatchlen in util.c),
-// shared by KEYS, SCAN MATCH, CONFIG GET and COMMAND LIST.
-//
-// tidwall/match is not used: it is rune-based and has no '[...]' classes.
 package glob
 
 // maxNesting is stringmatchlen's cap on '*' recursion depth: deeper
