@@ -40,6 +40,7 @@ type values struct {
 	logLevel               string
 	logFile                string
 	ioThreads              int
+	procsPerLoop           bool
 	instances              int
 	maxInstances           int
 	sharding               string
@@ -267,6 +268,9 @@ func (c *Config) Databases() int { return c.v().databases }
 // IOThreads is the number of event loops as configured; 0 means automatic
 // (proxy.EventLoops).
 func (c *Config) IOThreads() int { return c.v().ioThreads }
+
+// ProcsPerLoop is procs-per-loop (cmd/shardis/procs.go).
+func (c *Config) ProcsPerLoop() bool { return c.v().procsPerLoop }
 
 // LogLevel is debug, verbose, notice or warning.
 func (c *Config) LogLevel() string { return c.v().logLevel }

@@ -80,7 +80,7 @@ func TestGet(t *testing.T) {
 		// An exact name is echoed as the client spelled it.
 		{[]string{"PORT"}, [][2]string{{"PORT", "6379"}}},
 		{[]string{"port", "PORT", "po*"}, [][2]string{{"port", "6379"}}},
-		{[]string{"PORT", "p*"}, [][2]string{{"PORT", "6379"}, {"proto-max-bulk-len", "536870912"}}},
+		{[]string{"PORT", "p*"}, [][2]string{{"PORT", "6379"}, {"proto-max-bulk-len", "536870912"}, {"procs-per-loop", "no"}}},
 		{[]string{"*MAX*B*"}, [][2]string{{"proto-max-bulk-len", "536870912"}, {"hll-sparse-max-bytes", "3000"}, {"stream-node-max-bytes", "4096"}}},
 		// An alias is an entry of its own, echoed as spelled.
 		{[]string{"hash-max-z*-entries", "HASH-MAX-ZIPLIST-ENTRIES", "hash-max-listpack-entries"}, [][2]string{

@@ -5,8 +5,9 @@
 // # Flow
 //
 // gnet runs io-threads event loops (EventLoops: by default one below 4
-// cores, one per core less one from 4 up; with one loop the binary lowers
-// GOMAXPROCS to 1 while no long background job runs, cmd/shardis/procs.go). Each connection has a
+// cores, one per core less one from 4 up; with one loop, procs-per-loop
+// yes lowers GOMAXPROCS to 1 while no long background job runs,
+// cmd/shardis/procs.go). Each connection has a
 // session in its gnet context. OnTraffic peeks at everything buffered,
 // parses complete commands with the zero-allocation wire.Parser, and
 // dispatches each one in order:

@@ -15,8 +15,8 @@
 // unless --admin-port is -1, the admin API. Tests start servers through
 // the same function, several in one process, so everything process-wide
 // is set in serve instead: signal handling and the Go processor policy
-// (procs.go: one processor while one event loop has no long background
-// job beside it, all of them while it has).
+// (procs.go, procs-per-loop: one processor while one event loop has no
+// long background job beside it, all of them while it has).
 //
 // The other files are subcommands and glue: check-aof (checkaof.go, the
 // redis-check-aof of our files), admin (admin_cli.go, a client of the

@@ -152,7 +152,7 @@ func serve(cfg *configs.Config, log *slog.Logger) error {
 		return err
 	}
 	// Not in start: tests run many servers in one process.
-	if p := newProcs(proxy.EventLoops(cfg.IOThreads()), log); p != nil {
+	if p := newProcs(cfg.ProcsPerLoop(), proxy.EventLoops(cfg.IOThreads()), log); p != nil {
 		s.eng.OnBackground(p.background)
 	}
 	sig := make(chan os.Signal, 1)

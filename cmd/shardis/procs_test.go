@@ -16,18 +16,20 @@ func TestProcsPolicy(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tests := []struct {
 		name  string
+		on    bool
 		env   string
 		loops int
 		want  bool
 	}{
-		{"one loop", "", 1, true},
-		{"several loops", "", 2, false},
-		{"GOMAXPROCS set by the operator", "2", 1, false},
+		{"one loop", true, "", 1, true},
+		{"off", false, "", 1, false},
+		{"several loops", true, "", 2, false},
+		{"GOMAXPROCS set by the operator", true, "2", 1, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("GOMAXPROCS", tc.env)
-			p := newProcs(tc.loops, log)
+			p := newProcs(tc.on, tc.loops, log)
 			if got := p != nil; got != tc.want {
 				t.Fatalf("newProcs(%d) applies = %v, want %v", tc.loops, got, tc.want)
 			}
@@ -53,7 +55,7 @@ func TestProcsFollowBackgroundJobs(t *testing.T) {
 		t.Skip("one processor: nothing to lower")
 	}
 	t.Setenv("GOMAXPROCS", "")
-	b := startBinary(t, "--loglevel", "debug", "--appendonly", "yes", "--io-threads", "1")
+	b := startBinary(t, "--loglevel", "debug", "--appendonly", "yes", "--io-threads", "1", "--procs-per-loop", "yes")
 	b.waitLog(t, `"msg":"Go processors changed"`, `"gomaxprocs":1`, `"background_job":false`)
 	if got := b.conn.do("BGREWRITEAOF"); got != "+Background append only file rewriting started\r\n" {
 		t.Fatalf("BGREWRITEAOF = %q", got)
