@@ -5,7 +5,8 @@
 # (load) time of 1,000,000 keys from shardis's append-only files.
 # Usage: scripts/bench_aof.sh [requests]   (default 200000)
 # Env: DIR (where the files go; default a mktemp dir), BIN (bin/shardis),
-#      KEYS (load test key count, 1000000), CLIENTS (50), ROUNDS (3).
+#      KEYS (load test key count, 1000000), CLIENTS (50), ROUNDS (3),
+#      SHARDIS_ARGS (more shardis flags, e.g. "--procs-per-loop yes").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}
@@ -38,7 +39,8 @@ for mode in off everysec always; do
   if [ "$mode" = off ]; then sargs=(--appendonly no); rargs=(--appendonly no)
   else sargs=(--appendonly yes --appendfsync "$mode"); rargs=(--appendonly yes --appendfsync "$mode"); fi
   SPORT[$mode]=$(free_port); RPORT[$mode]=$(free_port)
-  "$BIN" --port "${SPORT[$mode]}" --admin-port -1 --loglevel warning --dir "$d/s" "${sargs[@]}" 2>"$d/shardis.log" & pids+=($!)
+  # shellcheck disable=SC2086 # SHARDIS_ARGS is a list of flags
+  "$BIN" --port "${SPORT[$mode]}" --admin-port -1 --loglevel warning --dir "$d/s" "${sargs[@]}" ${SHARDIS_ARGS:-} 2>"$d/shardis.log" & pids+=($!)
   redis-server --port "${RPORT[$mode]}" --save "" --dir "$d/r" "${rargs[@]}" >/dev/null & pids+=($!)
   wait_port "${SPORT[$mode]}"; wait_port "${RPORT[$mode]}"
 done
