@@ -246,11 +246,12 @@
 // simple. Expired keys are logged as DEL from Options.OnExpire; FLUSHDB and
 // FLUSHALL from opFlush, under every lock.
 //
-// Durability. Records go to an in-memory buffer per instance. The syncer
-// goroutine (a 10 ms tick) writes a buffer to its file once it holds 64 KiB
-// or 50 ms after the file's last write (so SIGKILL costs at most about
-// 50 ms of writes under everysec and no, a power failure about a second
-// under everysec), and fsyncs every file once a second under everysec.
+// Durability (aof_sync.go). Records go to an in-memory buffer per
+// instance. The syncer goroutine (a 10 ms tick) writes a buffer to its
+// file once it holds 64 KiB or 50 ms after the file's last write (so
+// SIGKILL costs at most about 50 ms of writes under everysec and no, a
+// power failure about a second under everysec), and fsyncs every file
+// once a second under everysec.
 // Once nothing is left to write, fsync or checkpoint it ticks only for
 // housekeeping (every 100 ms, not 10) until the first record after the
 // quiet spell wakes it (aofFile.published): an idle server with
