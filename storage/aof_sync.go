@@ -66,14 +66,12 @@ func (p *persister) syncLoop() {
 		}
 		if quiet != slow {
 			slow = quiet
+			period := quietTick
 			if !slow {
 				p.idle.Store(false)
+				period = tick
 			}
-			if slow {
-				t.Reset(quietTick)
-			} else {
-				t.Reset(tick)
-			}
+			t.Reset(period)
 		}
 	}
 }

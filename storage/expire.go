@@ -170,16 +170,16 @@ func (e *Engine) activeExpireCycle(budget time.Duration) expireRun {
 	for range pairs {
 		p := e.cron.next % pairs
 		in := e.insts[p%n]
-		if in.volDBs.Load() == 0 {
-			// Nothing to sample (a deadline set meanwhile waits for the
-			// next run, as one set just after the pair's visit would).
-			e.cron.next = (p + 1) % pairs
-			continue
-		}
-		if !time.Now().Before(end) {
+		// Nothing to sample: a deadline set meanwhile waits for the next
+		// run, as one set just after the pair's visit would.
+		skip := in.volDBs.Load() == 0
+		if !skip && !time.Now().Before(end) {
 			break // the next run starts with the pair skipped here
 		}
 		e.cron.next = (p + 1) % pairs
+		if skip {
+			continue
+		}
 		if !e.expireDB(in, p/n, end, &run) {
 			run.timeCapped = true
 			e.cron.timeCapReached.Add(1)

@@ -49,11 +49,3 @@ func (e *Engine) OnBackground(fn func(busy bool)) {
 		fn(g.n > 0)
 	}
 }
-
-// BackgroundJobs is how many long background jobs are running.
-func (e *Engine) BackgroundJobs() int {
-	g := &e.jobs
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.n
-}
