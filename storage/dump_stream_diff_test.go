@@ -202,7 +202,8 @@ func TestStreamDumpDiffNodes(t *testing.T) {
 func TestStreamDumpDiffRandom(t *testing.T) {
 	addr := startRedis(t)
 	rc := dialRedis(t, addr, 2)
-	for seed := uint64(1); seed <= 150; seed++ {
+	first, sessions := diffSeeds(t, 150)
+	for seed := first; seed < first+sessions; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 0x57d))
 		d := newDiffSession(t, rc, 2)
 		for i := 0; i < 40; i++ {

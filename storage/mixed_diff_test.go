@@ -3,6 +3,8 @@ package storage
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -106,9 +108,10 @@ func redisCLIScript(steps []diffStep) string {
 func TestDiffMixed(t *testing.T) {
 	addr := startRedis(t)
 	conns := map[int]*redisConn{2: dialRedis(t, addr, 2), 3: dialRedis(t, addr, 3)}
-	const sessions, length = 1000, 60
+	const length = 60
+	first, sessions := diffSeeds(t, 1000)
 	failures := 0
-	for seed := uint64(1); seed <= sessions && failures < 3; seed++ {
+	for seed := first; seed < first+sessions && failures < 3; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 0x313d))
 		proto := 2 + rng.IntN(2)
 		steps := make([]diffStep, 0, length)
@@ -132,4 +135,21 @@ func TestDiffMixed(t *testing.T) {
 		t.Errorf("seed %d, RESP%d: session of %d commands minimised to %d, from a keyspace holding list=[a]:\n%s",
 			seed, proto, i+1, len(min), redisCLIScript(min))
 	}
+}
+
+// diffSeeds returns the first seed and the number of sessions to run:
+// seeds 1 to n unless SHARDIS_DIFF_SEEDS names a range ("5000-9000") for
+// a longer soak than CI's.
+func diffSeeds(t testing.TB, n uint64) (first, count uint64) {
+	r := os.Getenv("SHARDIS_DIFF_SEEDS")
+	if r == "" {
+		return 1, n
+	}
+	lo, hi, ok := strings.Cut(r, "-")
+	a, err1 := strconv.ParseUint(lo, 10, 64)
+	b, err2 := strconv.ParseUint(hi, 10, 64)
+	if !ok || err1 != nil || err2 != nil || b < a {
+		t.Fatalf("SHARDIS_DIFF_SEEDS=%q: want a range such as 5000-9000", r)
+	}
+	return a, b - a + 1
 }

@@ -105,38 +105,52 @@ func lexEmpty(min, max lexBound) bool {
 	return cmp > 0 || cmp == 0 && (min.ex || max.ex)
 }
 
-// lexSpan is the ranks [lo, hi] of the members in [min, max]; lo > hi
-// when none. Like zslIsInLexRange it gives up when the last member is below
-// min or the first above max. Then it walks as Redis does, which matters
-// only for mixed scores (where Redis leaves the result unspecified, but
-// deterministic): forward from the first member at or past min while
-// members stay at most max, or when rev backward from the last member at
-// or before max while they stay at least min.
-func lexSpan(z *zsetValue, min, max lexBound, rev bool) (int, int) {
+// lexSpan is the ranks [lo, hi] of the members in [min, max] that remain
+// after skipping skip of them, at most limit (all when negative); lo > hi
+// when none. Like zslIsInLexRange it gives up when the last member is
+// below min or the first above max. Then it walks as Redis does, which
+// matters only for mixed scores (where Redis leaves the result
+// unspecified, but deterministic): from the first member at or past min,
+// or when rev the last at or before max, provided that member is in
+// range; it steps over skip members without looking at them, then takes
+// members while they stay at most max (rev: at least min). With mixed
+// scores a member past the skip may be back in range.
+func lexSpan(z *zsetValue, min, max lexBound, rev bool, skip, limit int64) (int, int) {
 	n := z.Len()
-	if lexEmpty(min, max) || !min.gteMin(z.at(n-1).member) || !max.lteMax(z.at(0).member) {
+	if skip < 0 || lexEmpty(min, max) || !min.gteMin(z.at(n-1).member) || !max.lteMax(z.at(0).member) {
 		return 0, -1
 	}
+	if skip > int64(n) {
+		skip = int64(n) // min is the bound here, not the builtin
+	}
 	if rev {
-		hi := z.lexLast(max)
+		first := z.lexLast(max)
+		if first < 0 || !min.gteMin(z.at(first).member) || int64(first) < skip {
+			return 0, -1
+		}
+		hi := first - int(skip)
 		lo := hi + 1
 		z.each(0, hi, true, func(e zentry) bool {
-			if min.gteMin(e.member) {
-				lo--
-				return true
+			if limit >= 0 && int64(hi-lo+1) >= limit || !min.gteMin(e.member) {
+				return false
 			}
-			return false
+			lo--
+			return true
 		})
 		return lo, hi
 	}
-	lo := z.lexFirst(min)
+	first := z.lexFirst(min)
+	if first >= n || !max.lteMax(z.at(first).member) || int64(first)+skip >= int64(n) {
+		return 0, -1
+	}
+	lo := first + int(skip)
 	hi := lo - 1
 	z.each(lo, n-1, false, func(e zentry) bool {
-		if max.lteMax(e.member) {
-			hi++
-			return true
+		if limit >= 0 && int64(hi-lo+1) >= limit || !max.lteMax(e.member) {
+			return false
 		}
-		return false
+		hi++
+		return true
 	})
 	return lo, hi
 }
@@ -146,7 +160,7 @@ func lexSpan(z *zsetValue, min, max lexBound, rev bool) (int, int) {
 // last members in range, each checked against the other end.
 func lexCount(z *zsetValue, min, max lexBound) int {
 	if z.tree == nil {
-		lo, hi := lexSpan(z, min, max, false)
+		lo, hi := lexSpan(z, min, max, false, 0, -1)
 		return hi - lo + 1
 	}
 	n := z.Len()
@@ -303,9 +317,11 @@ func (a *zrangeArgs) span(z *zsetValue) (lo, hi int) {
 	case zrangeScore:
 		lo, hi = scoreSpan(z, a.score)
 	case zrangeLex:
-		lo, hi = lexSpan(z, a.lexMin, a.lexMax, a.rev)
+		// The lex walk applies offset and limit itself: with mixed
+		// scores, Redis's skip can land back in range.
+		return lexSpan(z, a.lexMin, a.lexMax, a.rev, a.offset, a.limit)
 	}
-	if a.kind != zrangeRank {
+	if a.kind == zrangeScore {
 		// Redis skips offset members, then takes limit (all when
 		// negative); a negative offset skips everything.
 		if a.offset < 0 || a.offset > int64(hi-lo) {
@@ -462,7 +478,7 @@ func opZRemRange(ks *Keyspace, key []byte, a *zrangeArgs) (int64, error) {
 	case zrangeScore:
 		lo, hi = scoreSpan(z, a.score)
 	default:
-		lo, hi = lexSpan(z, a.lexMin, a.lexMax, false)
+		lo, hi = lexSpan(z, a.lexMin, a.lexMax, false, 0, -1)
 	}
 	if lo > hi {
 		return 0, nil
