@@ -109,6 +109,10 @@ func sortOrderFree(d *diffSession, args []string) string {
 		free = enc == "hashtable" && !store
 	case alpha && by:
 		free = enc == "hashtable" || typ == "+zset\r\n"
+	case alpha && !store:
+		// strcoll stops at a NUL, so members that differ only after one
+		// tie, and a hashtable set's ties keep dict order.
+		free = enc == "hashtable" && bytes.IndexByte(d.rc.do(d.t, []string{"SMEMBERS", args[1]}), 0) >= 0
 	}
 	switch {
 	case !free:
