@@ -16,7 +16,7 @@ import (
 // Ctx.Block and writes no reply. The session then blocks: it keeps a copy
 // of the command, registers on each of its keys in the server's waiter
 // lists, and stops reading its input (a client's later commands wait, as
-// in Redis). Three things end the wait, each delivered to the session's
+// in Redis). Four things end the wait, each delivered to the session's
 // own event loop through gnet's Wake:
 //
 //   - a write command touching one of the keys wakes the first waiter on
@@ -26,7 +26,9 @@ import (
 //     one LPUSH of three elements serves three waiters in arrival order;
 //   - the timeout, checked by OnTick every 100 ms: a null array;
 //   - CLIENT UNBLOCK from another client: a null array, or with ERROR
-//     Redis's UNBLOCKED error.
+//     Redis's UNBLOCKED error;
+//   - SWAPDB wakes the oldest waiter on every key, since any key of the
+//     two databases may now hold data (Redis rescans both).
 //
 // Waiters are keyed by key name only: a write to a key of the same name in
 // another database wakes a waiter needlessly, and it simply blocks again.
@@ -165,6 +167,18 @@ func (w *waiters) wakeHeads(keys []string) {
 // oldest session waiting on it.
 func (s *session) wakeWaiters(cmd *router.Command, args [][]byte) {
 	w := &s.srv.waiters
+	if cmd.Name == "swapdb" {
+		// Any key of the two databases may now hold data: every queue's
+		// head looks again, as Redis rescans both databases.
+		w.mu.Lock()
+		for _, q := range w.byKey {
+			if len(q) > 0 {
+				_ = q[0].conn.Wake(nil)
+			}
+		}
+		w.mu.Unlock()
+		return
+	}
 	pos := s.ctx.KeyPos
 	if len(pos) == 0 { // global handlers (SORT ... STORE) route no keys
 		pos = cmd.KeyPositions(args, nil)

@@ -192,6 +192,17 @@ func (p *persister) loadFile(id int, path string, truncOK bool) (size int64, rec
 				p.flushInstance(id, d)
 			}
 			continue
+		case isOpt(args[0], "swapdb") && len(args) == 3:
+			a, err1 := strconv.Atoi(string(args[1]))
+			b, err2 := strconv.Atoi(string(args[2]))
+			if err1 != nil || err2 != nil || a < 0 || a >= e.databases || b < 0 || b >= e.databases {
+				return start, records, &ErrCorrupt{Path: path, Off: start, Msg: "bad SWAPDB " + string(args[1]) + " " + string(args[2])}
+			}
+			in := e.insts[id]
+			in.lock()
+			in.swapDBs(a, b)
+			in.unlock()
+			continue
 		}
 		cmd := router.Lookup(args[0])
 		if cmd != nil && cmd.Subcommands != nil && len(args) > 1 {

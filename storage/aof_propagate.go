@@ -116,8 +116,8 @@ func (p *persister) track(c *Ctx, table *router.Table, db int) {
 	}
 }
 
-// runGlobal is RunGlobal's body while persistence is on. FLUSHDB and
-// FLUSHALL log themselves from opFlush, under every lock; SORT ... STORE
+// runGlobal is RunGlobal's body while persistence is on. FLUSHDB,
+// FLUSHALL and SWAPDB log themselves (opFlush, opSwapDB), under every lock; SORT ... STORE
 // logs its destination's state afterwards, which is safe because a state
 // record is always the key's latest state.
 func (p *persister) runGlobal(c *Ctx, h Handler) {
@@ -361,6 +361,24 @@ func (p *persister) logFlush(db int) {
 		}
 		if a.rw != nil {
 			a.rw.aborted = true
+		}
+	}
+}
+
+// logSwap records SWAPDB in every instance's file, which it changes
+// whole, and abandons rewrites in progress, whose images would put keys
+// in the databases they left. Every instance is locked.
+func (p *persister) logSwap(a, b int) {
+	if p.loading.Load() {
+		return
+	}
+	args := [][]byte{[]byte("SWAPDB"), strconv.AppendInt(nil, int64(a), 10), strconv.AppendInt(nil, int64(b), 10)}
+	for _, f := range p.files {
+		if p.aofOn {
+			f.record(0, args)
+		}
+		if f.rw != nil {
+			f.rw.aborted = true
 		}
 	}
 }

@@ -31,7 +31,7 @@ import (
 type rewriteJob struct {
 	touched []map[string]struct{}
 	all     map[string]struct{} // keys changed in some database (MOVE, COPY DB)
-	aborted bool                // a FLUSHDB/FLUSHALL ran: start again later
+	aborted bool                // a FLUSHDB/FLUSHALL/SWAPDB ran: start again later
 }
 
 func (r *rewriteJob) touch(db int, key []byte) {

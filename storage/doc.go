@@ -112,8 +112,8 @@
 // deadlock-free, and holding all locks for the whole command makes MSET,
 // MSETNX, DEL, RENAME and COPY atomic across instances exactly as they are
 // in one Redis. Keyless commands spanning every instance (DBSIZE, KEYS,
-// SCAN) lock one instance at a time; FLUSHDB, FLUSHALL and SORT (whose BY
-// and GET patterns name keys anywhere) lock all. Blocking commands never
+// SCAN) lock one instance at a time; FLUSHDB, FLUSHALL, SWAPDB and SORT
+// (whose BY and GET patterns name keys anywhere) lock all. Blocking commands never
 // wait inside the engine: they ask the caller to park the client
 // (Ctx.Block) and are run again when woken. Counters
 // read from outside (INFO, admin) are atomics, so readers never take a lock
@@ -244,7 +244,7 @@
 // state, which is what makes the rewrite and snapshot catch-up, SORT
 // ... STORE (logged after its global lock) and slot moves (aofLogMove)
 // simple. Expired keys are logged as DEL from Options.OnExpire; FLUSHDB and
-// FLUSHALL from opFlush, under every lock.
+// FLUSHALL from opFlush and SWAPDB from opSwapDB, under every lock.
 //
 // Durability (aof_sync.go). Records go to an in-memory buffer per
 // instance. The syncer goroutine (a 10 ms tick) writes a buffer to its
@@ -292,8 +292,8 @@
 // renamed over the old one, and the instance switches to it; buffers
 // still holding records for the old file are dropped, their effect being
 // in the new file (a generation number tells). The image is therefore the
-// instance exactly as it was at the switch. FLUSHDB/FLUSHALL abandon a job
-// in progress. One job (rewrite or snapshot) runs at a time, instance after
+// instance exactly as it was at the switch. FLUSHDB, FLUSHALL and SWAPDB
+// abandon a job in progress. One job (rewrite or snapshot) runs at a time, instance after
 // instance; a snapshot's files are therefore each consistent, but not one
 // point in time across instances. A snapshot's images are written unsynced
 // beside the old files, then one syncfs(2) makes them all durable and they

@@ -17,6 +17,8 @@ const (
 	ErrDBIndexRange  = "ERR DB index is out of range"
 	ErrSameObject    = "ERR source and destination objects are the same"
 	ErrInvalidCursor = "ERR invalid cursor"
+	ErrFirstDBIndex  = "ERR invalid first DB index"
+	ErrSecondDBIndex = "ERR invalid second DB index"
 )
 
 // ErrWrongArgs is Redis's arity error; name is the lower-case command name

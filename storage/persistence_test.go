@@ -165,6 +165,7 @@ var workload = [][]string{
 	{"XGROUP", "CREATE", "st", "grp", "0"}, {"XREADGROUP", "GROUP", "grp", "alice", "COUNT", "1", "STREAMS", "st", ">"},
 	{"PFADD", "hll", "a", "b", "c"}, {"SETBIT", "bits", "7", "1"}, {"GEOADD", "geo", "13.36", "38.11", "palermo"},
 	{"SELECT", "3"}, {"SET", "in3", "v"}, {"MOVE", "in3", "4"}, {"SET", "in3b", "w"}, {"SELECT", "0"},
+	{"SWAPDB", "3", "4"}, {"SWAPDB", "0", "6"}, {"SET", "in6", "v", "EX", "900"}, {"SWAPDB", "6", "0"},
 	{"COPY", "s1", "s1in5", "DB", "5"},
 	{"SORT", "l2", "STORE", "sorted"},
 	{"BLPOP", "l2", "0"},

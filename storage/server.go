@@ -11,13 +11,14 @@ import (
 
 // The server family: keyless commands that span every instance. They are
 // registered as global handlers and lock one instance at a time, except
-// FLUSHALL and FLUSHDB, which empty all instances inside one engine-wide
-// critical section so no client sees a half-flushed keyspace.
+// FLUSHALL, FLUSHDB and SWAPDB, which change all instances inside one
+// engine-wide critical section so no client sees a half-done change.
 
 func registerServer(r *registry) {
 	r.addGlobal("dbsize", cmdDBSize)
 	r.addGlobal("flushdb", cmdFlushDB)
 	r.addGlobal("flushall", cmdFlushAll)
+	r.addGlobal("swapdb", cmdSwapDB)
 	r.addGlobal("keys", cmdKeys)
 	r.addGlobal("scan", cmdScan)
 	r.addGlobal("randomkey", cmdRandomKey)
@@ -89,6 +90,44 @@ func opFlush(ks *Keyspace, db int) {
 		d.flush()
 	}
 	ks.eng.recountMemory()
+}
+
+// SWAPDB index1 index2
+func cmdSwapDB(c *Ctx) {
+	a, err1 := parseInt32(c.Args[1])
+	b, err2 := parseInt32(c.Args[2])
+	switch n := c.KS.eng.databases; {
+	case err1 != nil:
+		c.W.Error(ErrFirstDBIndex)
+	case err2 != nil:
+		c.W.Error(ErrSecondDBIndex)
+	case a < 0 || a >= n || b < 0 || b >= n:
+		c.W.Error(ErrDBIndexRange)
+	default:
+		if a != b {
+			c.KS.eng.Locked(func() { opSwapDB(&c.KS, a, b) })
+		}
+		c.W.OK()
+	}
+}
+
+// opSwapDB exchanges databases a and b on every instance; all instances
+// are locked. A slot being migrated stays consistent because both of its
+// instances swap together, and its keys keep moving database by database.
+func opSwapDB(ks *Keyspace, a, b int) {
+	if p := ks.eng.persist; p != nil {
+		p.logSwap(a, b)
+	}
+	for _, in := range ks.eng.insts {
+		in.swapDBs(a, b)
+	}
+}
+
+// swapDBs exchanges two databases' contents; the caller holds the lock.
+// A DB's only tie to its index is its place in dbs, and the count of
+// databases with deadlines (volDBs) does not change.
+func (in *Instance) swapDBs(a, b int) {
+	in.dbs[a], in.dbs[b] = in.dbs[b], in.dbs[a]
 }
 
 // recountMemory recomputes each instance's charged bytes after a bulk

@@ -57,6 +57,58 @@ func TestDBSizeAndFlush(t *testing.T) {
 	}
 }
 
+// TestSwapDB swaps databases across every instance: keys, deadlines and
+// counts follow their database, the expiry index stays consistent, and
+// bad indexes get Redis's three errors.
+func TestSwapDB(t *testing.T) {
+	h := newHarness(t, 8)
+	for i := 0; i < 50; i++ {
+		h.do("SET", fmt.Sprintf("k%d", i), "zero")
+	}
+	h.do("SET", "ttl0", "v", "PX", "1000")
+	h.db = 2
+	h.do("SET", "k0", "two")
+	h.do("RPUSH", "only2", "x")
+	tests := []struct {
+		db   int
+		args []string
+		want string
+	}{
+		{0, []string{"SWAPDB", "0", "x"}, "-ERR invalid second DB index\r\n"},
+		{0, []string{"SWAPDB", "00", "1"}, "-ERR invalid first DB index\r\n"},
+		{0, []string{"SWAPDB", "4294967296", "1"}, "-ERR invalid first DB index\r\n"},
+		{0, []string{"SWAPDB", "0", "16"}, "-ERR DB index is out of range\r\n"},
+		{0, []string{"SWAPDB", "-1", "x"}, "-ERR invalid second DB index\r\n"},
+		{0, []string{"SWAPDB", "-1", "0"}, "-ERR DB index is out of range\r\n"},
+		{0, []string{"SWAPDB", "3", "3"}, "+OK\r\n"},
+		{0, []string{"DBSIZE"}, ":51\r\n"},
+		{0, []string{"SWAPDB", "0", "2"}, "+OK\r\n"},
+		{0, []string{"DBSIZE"}, ":2\r\n"},
+		{0, []string{"GET", "k0"}, "$3\r\ntwo\r\n"},
+		{0, []string{"LLEN", "only2"}, ":1\r\n"},
+		{2, []string{"DBSIZE"}, ":51\r\n"},
+		{2, []string{"GET", "k0"}, "$4\r\nzero\r\n"},
+		{2, []string{"PTTL", "ttl0"}, ":1000\r\n"},
+		{0, []string{"SWAPDB", "2", "0"}, "+OK\r\n"},
+		{0, []string{"GET", "k1"}, "$4\r\nzero\r\n"},
+		{2, []string{"EXISTS", "only2"}, ":1\r\n"},
+	}
+	for _, tt := range tests {
+		h.db = tt.db
+		if got := h.do(tt.args...); got != tt.want {
+			t.Errorf("db%d %v = %q, want %q", tt.db, tt.args, got, tt.want)
+		}
+	}
+	h.db = 0
+	h.advance(1001)
+	if got := h.do("EXISTS", "ttl0"); got != ":0\r\n" {
+		t.Errorf("ttl0 after its deadline = %q", got)
+	}
+	if !checkExpireIndex(t, h.eng) {
+		t.Fatal("expiry index inconsistent after SWAPDB")
+	}
+}
+
 func TestKeysSkipsExpired(t *testing.T) {
 	h := newHarness(t, 8)
 	h.do("SET", "user:1", "a")

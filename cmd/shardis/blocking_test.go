@@ -202,3 +202,37 @@ func TestBlockingChainManyWaiters(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockingWokenBySwapDB: a client blocked on a key of database 1 is
+// served when SWAPDB brings in a database holding that key, as Redis
+// does; the same steps run against redis-server and must reply the same.
+func TestBlockingWokenBySwapDB(t *testing.T) {
+	for name, addr := range map[string]string{"redis": startRedis(t), "shardis": startShardis(t).respAddr()} {
+		t.Run(name, func(t *testing.T) {
+			waiter, other := dialRaw(t, addr), dialRaw(t, addr)
+			waiter.do("FLUSHALL")
+			waiter.do("SELECT", "1")
+			waiter.send(encode("BLPOP", "q", "5"))
+			time.Sleep(100 * time.Millisecond)
+			if got := other.do("RPUSH", "q", "a", "b"); got != ":2\r\n" { // database 0
+				t.Fatalf("RPUSH = %q", got)
+			}
+			if got := other.do("SWAPDB", "0", "1"); got != "+OK\r\n" {
+				t.Fatalf("SWAPDB = %q", got)
+			}
+			start := time.Now()
+			if got := waiter.reply(); got != "*2\r\n$1\r\nq\r\n$1\r\na\r\n" {
+				t.Fatalf("BLPOP = %q", got)
+			}
+			if waited := time.Since(start); waited > 2*time.Second {
+				t.Fatalf("BLPOP served %v after SWAPDB, at its timeout rather than by the swap", waited)
+			}
+			if got := waiter.do("LRANGE", "q", "0", "-1"); got != "*1\r\n$1\r\nb\r\n" {
+				t.Fatalf("database 1 after the pop = %q", got)
+			}
+			if got := other.do("EXISTS", "q"); got != ":0\r\n" {
+				t.Fatalf("database 0 after the swap = %q", got)
+			}
+		})
+	}
+}

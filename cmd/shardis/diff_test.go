@@ -57,6 +57,13 @@ var diffScripts = map[string][]string{
 		"MOVE m2 1", "MOVE m2 0", "MOVE nokey 1", "MOVE m2 16", "SELECT 1", "GET m2", "SELECT 0",
 		"FLUSHALL ASYNC", "DBSIZE", "RANDOMKEY", "KEYS *", "SCAN 0", "SCAN x", "SCAN 0 COUNT 0", "SCAN 0 MATCH",
 	},
+	"swapdb": {
+		"MSET a 1 {t}b 2 c 3", "EXPIRE c 100", "SELECT 3", "SET a three", "RPUSH l x y", "SELECT 0",
+		"SWAPDB 0 x", "SWAPDB x 0", "SWAPDB 00 1", "SWAPDB 0 16", "SWAPDB -1 0", "SWAPDB 0 4294967296", "SWAPDB 0",
+		"SWAPDB 1 1", "SWAPDB 0 3", "GET a", "LRANGE l 0 -1", "DBSIZE", "TTL c", "SELECT 3", "GET a", "MGET a {t}b c",
+		"TTL c", "DBSIZE", "EXISTS a {t}b c l", "SWAPDB 3 0", "GET a", "SELECT 0", "GET {t}b", "SWAPDB 0 5", "SET z 1", "SELECT 5",
+		"DBSIZE", "GET z", "SELECT 0", "DBSIZE",
+	},
 }
 
 func splitCommand(line string) []string {
