@@ -197,10 +197,16 @@ func parseZAlgebra(c *Ctx, args [][]byte, op int, store, cardOnly bool) (zalgebr
 	return a, srcs, nil
 }
 
-// zunionSrcs is the union of srcs as a new sorted set.
+// zunionSrcs is the union of srcs as a new sorted set. Like Redis it
+// aggregates the inputs from the smallest to the largest (a stable sort,
+// as glibc's qsort is for so few), and the order matters: float sums
+// round differently ((1+0.1)+0.1 is not 1+(0.1+0.1)), and inf + -inf,
+// which becomes 0, may come before or after a third score.
 func zunionSrcs(srcs []zsrc, agg int) []zentry {
 	scores := map[string]float64{}
 	var order []string
+	srcs = slices.Clone(srcs)
+	slices.SortStableFunc(srcs, func(a, b zsrc) int { return a.card() - b.card() })
 	for i := range srcs {
 		src := &srcs[i]
 		src.each(func(m string, s float64) bool {

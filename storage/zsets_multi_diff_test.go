@@ -12,6 +12,12 @@ import (
 
 // zsetMultiDiffScripts run from a keyspace holding only "list", a list.
 var zsetMultiDiffScripts = [][][]string{
+	// Redis aggregates from the smallest input to the largest: the float
+	// sum and where inf + -inf (made 0) falls depend on that order.
+	{{"SADD", "big", "r", "q", "m", "n"}, {"ZADD", "small", "0.1", "r", "inf", "q"}, {"ZADD", "mid", "0.1", "r", "-inf", "q", "-1", "m"},
+		{"ZUNION", "3", "big", "small", "mid", "WITHSCORES"}, {"ZUNION", "3", "mid", "big", "small", "WITHSCORES"},
+		{"ZUNIONSTORE", "u", "3", "big", "mid", "small", "WEIGHTS", "1", "1", "-1"}, {"ZRANGE", "u", "0", "-1", "WITHSCORES"},
+		{"ZINTER", "3", "big", "mid", "small", "WITHSCORES"}},
 	{{"ZADD", "a", "1", "x", "2", "y", "3", "z"}, {"ZADD", "b", "10", "y", "20", "z", "30", "w"}, {"SADD", "s", "x", "w", "v"},
 		{"ZUNION", "2", "a", "b"}, {"ZUNION", "2", "a", "b", "WITHSCORES"}, {"ZUNION", "3", "a", "b", "s", "withscores"},
 		{"ZUNION", "2", "a", "b", "WEIGHTS", "2", "0.5", "WITHSCORES"}, {"ZUNION", "2", "a", "b", "AGGREGATE", "MIN", "WITHSCORES"},
