@@ -487,14 +487,14 @@ func cmdLPos(c *Ctx) {
 func opLPos(l *listValue, elem []byte, rank, count, maxlen int64) []int {
 	// Redis 7.0 accepts RANK -9223372036854775808 (7.2 rejects it) and
 	// negates it into itself: a negative rank then counts every match, so
-	// it finds the first match from the tail. Overflow here does the same.
+	// it finds the first match from the tail, and its COUNT test
+	// (matches-rank+1 >= count) overflows and never stops the scan.
+	// Go's wrapping arithmetic here does the same.
 	fromTail := rank < 0
 	if fromTail {
 		rank = -rank
 	}
-	if count == -1 {
-		count = 1
-	}
+	single := count == -1
 	var out []int
 	var matches int64
 	n := l.Len()
@@ -521,7 +521,7 @@ func opLPos(l *listValue, elem []byte, rank, count, maxlen int64) []int {
 			continue
 		}
 		out = append(out, i)
-		if count > 0 && int64(len(out)) >= count {
+		if single || count > 0 && matches-rank+1 >= count {
 			break
 		}
 	}

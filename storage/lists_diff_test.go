@@ -49,6 +49,8 @@ var listDiffScripts = [][][]string{
 		{"LPOS", "l", "c", "RANK", "-1"}, {"LPOS", "l", "c", "RANK", "-2", "COUNT", "0"}, {"LPOS", "l", "c", "COUNT", "0"},
 		{"LPOS", "l", "c", "COUNT", "2", "MAXLEN", "7"}, {"LPOS", "l", "c", "MAXLEN", "2"}, {"LPOS", "l", "c", "COUNT", "0", "MAXLEN", "2"},
 		{"LPOS", "l", "c", "RANK", "0"}, {"LPOS", "l", "c", "RANK", "x"}, {"LPOS", "l", "c", "RANK", "-9223372036854775808"},
+		{"LPOS", "l", "c", "RANK", "-9223372036854775808", "COUNT", "1"},
+		{"LPOS", "l", "c", "RANK", "-9223372036854775808", "COUNT", "2", "MAXLEN", "5"},
 		{"LPOS", "l", "c", "COUNT", "-1"}, {"LPOS", "l", "c", "COUNT", "x"}, {"LPOS", "l", "c", "MAXLEN", "-1"},
 		{"LPOS", "l", "c", "bogus"}, {"LPOS", "l", "c", "RANK"}, {"LPOS", "nokey", "c"}, {"LPOS", "nokey", "c", "COUNT", "1"},
 		{"LPOS", "l", "zz"}, {"LPOS", "l", "zz", "COUNT", "1"}, {"LPOS", "l", "c", "RANK", "9"}, {"LPOS", "l", "c", "RANK", "9223372036854775807"}},
