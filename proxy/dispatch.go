@@ -23,34 +23,50 @@ func (s *session) dispatch(args [][]byte) {
 	if cmd != nil && cmd.Subcommands != nil && len(args) > 1 {
 		sub := cmd.Sub(args[1])
 		if sub == nil || !srv.implemented[sub.ID] {
-			s.w.Error(errUnknownSubcommand(args[1], args[0]))
+			s.refuse(errUnknownSubcommand(args[1], args[0]))
 			s.stats.errors.Add(1)
 			return
 		}
 		cmd = sub
 	}
 	if cmd == nil || !srv.implemented[cmd.ID] {
-		s.w.Error(errUnknownCommand(args))
+		s.refuse(errUnknownCommand(args))
 		s.stats.errors.Add(1)
 		return
 	}
 	st := &s.stats.cmds[cmd.ID]
 	if !cmd.AcceptsArgc(len(args)) {
-		s.w.Error(errWrongArgs(cmd.Name))
+		s.refuse(errWrongArgs(cmd.Name))
 		st.rejected.Add(1)
 		s.stats.errors.Add(1)
 		return
 	}
 	if !s.authenticated && cmd.Flags&router.FlagNoAuth == 0 {
-		s.w.Error(errNoAuth)
+		s.refuse(errNoAuth)
 		st.rejected.Add(1)
 		s.stats.errors.Add(1)
 		return
 	}
 	if srv.eng.MaxMemory() > 0 && srv.eng.Evict() == storage.EvictFail && cmd.Flags&router.FlagDenyOOM != 0 {
-		s.w.Error(storage.ErrOOM)
+		s.refuse(storage.ErrOOM)
 		st.rejected.Add(1)
 		s.stats.errors.Add(1)
+		return
+	}
+	if s.queueing(cmd) {
+		msg := ""
+		if cmd.Flags&router.FlagNoMulti != 0 {
+			msg = errNotInMulti
+		} else if err := srv.eng.WriteError(); err != nil && (cmd.Flags&router.FlagWrite != 0 || cmd.Name == "ping") {
+			msg = storage.MisconfReply(err)
+		}
+		if msg != "" {
+			s.refuse(msg)
+			st.rejected.Add(1)
+			s.stats.errors.Add(1)
+			return
+		}
+		s.enqueue(args)
 		return
 	}
 	// An atomic store is a full barrier on x86; a pipeline of one command
@@ -71,13 +87,21 @@ func (s *session) dispatch(args [][]byte) {
 	if ready && behind {
 		s.park(mark)
 	}
-	if s.ctx.Block {
+	switch {
+	case s.ctx.Block && s.inExec:
+		s.blockedInExec(cmd)
+	case s.ctx.Block:
 		// Left set: the caller stops reading input (see blocking.go).
 		if s.blocked.Load() == nil {
 			s.block(cmd, args, s.ctx.BlockTimeout)
 		}
-	} else if cmd.Flags&router.FlagWrite != 0 && srv.waiters.n.Load() > 0 {
-		s.wakeWaiters(cmd, args)
+	case cmd.Flags&router.FlagWrite != 0:
+		if srv.waiters.n.Load() > 0 {
+			s.wakeWaiters(cmd, args)
+		}
+		if srv.watchers.n.Load() > 0 {
+			s.touchWatched(cmd, args)
+		}
 	}
 	st.calls.Add(1)
 	s.timeCommand(cmd, st)

@@ -43,6 +43,16 @@
 // its command again; OnTick ends timed-out waits; CLIENT UNBLOCK ends one
 // from outside (blocking.go).
 //
+// # Transactions
+//
+// MULTI queues copies of the commands dispatch accepts; EXEC runs them
+// back to back through dispatch while holding every event loop's gate,
+// so no other client's command runs in between; WATCH registers keys that
+// any write naming them dirties (multi.go). The records of a transaction
+// go to the append-only files command by command: a crash in the middle
+// of a transaction's writes can leave part of it there, where Redis's
+// single file wraps it in MULTI/EXEC and drops a torn one on load.
+//
 // # Limits
 //
 // proto-max-bulk-len and the unauthenticated request limits are enforced

@@ -63,8 +63,12 @@ type Server struct {
 	ops      opsMeter
 	ticks    int
 
-	waiters waiters // sessions in blocking commands, per key
-	wall    wallClock
+	waiters  waiters  // sessions in blocking commands, per key
+	watchers watchers // sessions watching keys (WATCH), per key
+	// gates, one per event loop when there are several, let EXEC run
+	// alone (multi.go).
+	gates []gate
+	wall  wallClock
 }
 
 // Options configure a Server.
@@ -100,6 +104,7 @@ func New(o Options) (*Server, error) {
 	s.limits.ProtoMaxBulkLen = o.Config.ProtoMaxBulkLen
 	s.limits.MaxReplyBytes = func() int64 { hard, _, _ := o.Config.OutputBufferLimit(); return hard }
 	registerConnCommands(s)
+	registerTransactions(s)
 	for _, c := range all {
 		if h, _ := s.eng.Handler(c); h != nil {
 			s.implemented[c.ID] = true
@@ -141,6 +146,9 @@ func (s *Server) ListenAndServe(addr string) error {
 		gnet.WithTicker(true),
 	}
 	opts = append(opts, gnet.WithNumEventLoop(loops))
+	if loops > 1 {
+		s.gates = make([]gate, loops) // before any connection (multi.go)
+	}
 	s.started = time.Now()
 	err := gnet.Run(s, "tcp://"+addr, opts...)
 	if err != nil {
@@ -228,6 +236,8 @@ func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
 	s.connected.Add(-1)
 	sess.gone = true
 	sess.unblock()
+	sess.tx = nil
+	sess.unwatchAll()
 	s.mu.Lock()
 	delete(s.sessions, sess.id)
 	s.mu.Unlock()
@@ -238,6 +248,10 @@ func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
 // writes all their replies with one write.
 func (s *Server) OnTraffic(c gnet.Conn) gnet.Action {
 	sess := c.Context().(*session)
+	if g := sess.stats.gate; g != nil {
+		g.Lock() // EXEC on another loop runs alone (multi.go)
+		defer g.Unlock()
+	}
 	buffered := c.InboundBuffered()
 	if limit := s.cfg.ClientQueryBufferLimit(); int64(buffered) > limit {
 		s.log.Warn("closing client that reached max query buffer length", "id", sess.id, "addr", sess.addr, "qbuf", buffered)

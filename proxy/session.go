@@ -63,6 +63,15 @@ type session struct {
 	// the session's loop, read by OnTick and CLIENT UNBLOCK.
 	blocked atomic.Pointer[blockState]
 
+	// Transactions (multi.go): the open MULTI's queue, nil outside one;
+	// inExec while EXEC runs the queue; the watched keys, and watchDirty,
+	// set by whichever loop ran a write that broke a watch.
+	tx           *txState
+	inExec       bool
+	watches      []watchEntry
+	watchDirty   atomic.Bool
+	watchEvicted int64 // EvictedKeys at the first WATCH
+
 	// Shared with other event loops (CLIENT LIST, INFO).
 	id         int64
 	addr       string

@@ -19,6 +19,9 @@ type loopStats struct {
 	cmds   []cmdStats // by router.Command.ID
 	errors atomic.Int64
 	group  commitGroup
+	// gate is held while the loop serves a batch, and by EXEC on any
+	// loop (multi.go); nil with one loop.
+	gate *gate
 }
 
 type cmdStats struct {
@@ -47,6 +50,9 @@ func (s *Server) loopStatsFor(l gnet.EventLoop) *loopStats {
 	ls := &loopStats{cmds: make([]cmdStats, len(router.All()))}
 	ls.group.loop = l
 	s.loops[l] = ls
+	if len(s.gates) > 0 {
+		ls.gate = &s.gates[len(s.allLoops)%len(s.gates)]
+	}
 	s.allLoops = append(s.allLoops, ls)
 	return ls
 }

@@ -311,3 +311,31 @@ func sortUnique(ids []int) []int {
 	}
 	return ids[:n]
 }
+
+// Deadline is key's expiry deadline in Unix ms (0 when it has none) and
+// whether the key exists at now, read without side effects: an expired
+// key is not reclaimed. WATCH records it, so that EXEC can tell a watched
+// key that expired since.
+func (e *Engine) Deadline(db int, key []byte, now int64) (deadline int64, exists bool) {
+	slot := router.Slot(key)
+	var buf [2]int
+	for {
+		table := e.router.Table()
+		ids := sortUnique(table.AppendOwners(buf[:0], slot))
+		for _, id := range ids {
+			e.insts[id].lock()
+		}
+		if e.router.Table() != table {
+			e.unlock(ids) // a migration moved the slot meanwhile: look again
+			continue
+		}
+		for _, id := range ids {
+			if v := e.insts[id].dbs[db].get(slot, key); v != nil && (v.expireAt == 0 || v.expireAt > now) {
+				deadline, exists = v.expireAt, true
+				break
+			}
+		}
+		e.unlock(ids)
+		return deadline, exists
+	}
+}

@@ -13,13 +13,13 @@ import (
 var dataGroups = []string{"string", "list", "set", "sorted_set", "hash", "bitmap", "hyperloglog", "geo", "stream"}
 
 // requiredGeneric are the generic commands applications rely on to manage
-// keys of every type.
+// keys of every type, and transactions.
 var requiredGeneric = []string{
 	"del", "unlink", "exists", "type", "rename", "renamenx", "copy", "move", "touch",
 	"expire", "pexpire", "expireat", "pexpireat", "expiretime", "pexpiretime", "ttl", "pttl", "persist",
 	"keys", "scan", "randomkey", "sort", "sort_ro", "dump", "restore",
 	"object|encoding", "object|freq", "object|idletime", "object|refcount", "object|help",
-	"memory|usage",
+	"memory|usage", "swapdb", "multi", "exec", "discard", "watch", "unwatch",
 }
 
 // TestDataCommandsImplemented asks the running server, through COMMAND

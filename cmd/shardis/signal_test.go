@@ -102,19 +102,22 @@ func TestSignalShutdown(t *testing.T) {
 	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- b.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("shardis did not exit within 15s of SIGTERM")
-	}
+	// The log is read to its end (the process exited) before Wait, which
+	// closes the pipe: a read still pending then would lose the last lines.
 	var log []string
-	for l := range b.lines {
-		log = append(log, l)
+	timeout := time.After(15 * time.Second)
+	for open := true; open; {
+		select {
+		case l, ok := <-b.lines:
+			if open = ok; ok {
+				log = append(log, l)
+			}
+		case <-timeout:
+			t.Fatal("shardis did not exit within 15s of SIGTERM")
+		}
+	}
+	if err := b.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
 	}
 	if !strings.Contains(strings.Join(log, "\n"), `"msg":"bye"`) {
 		t.Fatalf("no clean-shutdown log line:\n%s", strings.Join(log, "\n"))

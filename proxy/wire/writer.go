@@ -188,13 +188,50 @@ func AppendG17(dst []byte, f float64) []byte {
 		}
 		return append(dst, '0')
 	}
-	exp := int(math.Floor(math.Log10(math.Abs(f))))
-	// %g uses scientific notation when exp < -4 or exp >= precision.
+	// %g takes the exponent X of the 'e' conversion at the precision less
+	// one, after rounding (math.Log10 would misjudge values just below a
+	// power of ten: 0.09999999999999999 has X = -2, its Log10 rounds to
+	// -1), and uses scientific notation when X < -4 or X >= 17.
+	b := strconv.AppendFloat(dst, f, 'e', 16, 64)
+	exp := 0
+	i := len(b) - 1
+	for b[i] != 'e' {
+		i--
+	}
+	for _, c := range b[i+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if b[i+1] == '-' {
+		exp = -exp
+	}
 	if exp < -4 || exp >= 17 {
-		b := strconv.AppendFloat(dst, f, 'e', 16, 64)
 		return trimExp(dst, b)
 	}
-	b := strconv.AppendFloat(dst, f, 'f', 16-exp, 64)
+	// Fixed notation holds the same 17 rounded digits: lay them out
+	// around the point instead of converting again.
+	var digits [17]byte
+	m := b[len(dst):i]
+	neg := m[0] == '-'
+	if neg {
+		m = m[1:]
+	}
+	digits[0] = m[0]
+	copy(digits[1:], m[2:]) // past "d."
+	b = dst
+	if neg {
+		b = append(b, '-')
+	}
+	if exp >= 0 {
+		b = append(b, digits[:exp+1]...)
+		b = append(b, '.')
+		b = append(b, digits[exp+1:]...)
+	} else {
+		b = append(b, "0."...)
+		for range -exp - 1 {
+			b = append(b, '0')
+		}
+		b = append(b, digits[:]...)
+	}
 	return trimZeros(dst, b)
 }
 

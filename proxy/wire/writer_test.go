@@ -3,6 +3,7 @@ package wire
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -39,9 +40,24 @@ func TestWriter(t *testing.T) {
 	}
 }
 
-// TestAppendG17 checks against Go's own %.17g, which follows C's rules.
+// TestAppendG17 checks against Go's own %.17g, which follows C's rules:
+// chosen values, the neighbours of every power of ten (where the exponent
+// %g picks is easy to misjudge) and random doubles of every magnitude.
 func TestAppendG17(t *testing.T) {
-	for _, f := range []float64{0, 1, -1, 0.1, 1.5, 3.0e3, 1e17, 1e16, 123456789012345678, 1e-5, 0.0001, 1.0 / 3, -2.5e-10, 1e300, 10.6} {
+	fs := []float64{0, 1, -1, 0.1, 1.5, 3.0e3, 1e17, 1e16, 123456789012345678, 1e-5, 0.0001, 1.0 / 3, -2.5e-10, 1e300, 10.6}
+	for e := -320; e <= 308; e++ {
+		p := math.Pow(10, float64(e))
+		fs = append(fs, p, math.Nextafter(p, 0), math.Nextafter(p, math.Inf(1)), -math.Nextafter(p, 0))
+	}
+	rng := rand.New(rand.NewPCG(1, 17))
+	for range 100000 {
+		f := math.Float64frombits(rng.Uint64())
+		if !math.IsNaN(f) && !math.IsInf(f, 0) {
+			fs = append(fs, f)
+		}
+		fs = append(fs, float64(rng.IntN(2000000)-1000000)/float64(1+rng.IntN(1000)))
+	}
+	for _, f := range fs {
 		want := fmt.Sprintf("%.17g", f)
 		if got := string(AppendG17(nil, f)); got != want {
 			t.Errorf("AppendG17(%v) = %q, want %q", f, got, want)
