@@ -179,10 +179,7 @@ func (s *session) wakeWaiters(cmd *router.Command, args [][]byte) {
 		w.mu.Unlock()
 		return
 	}
-	pos := s.ctx.KeyPos
-	if len(pos) == 0 { // global handlers (SORT ... STORE) route no keys
-		pos = cmd.KeyPositions(args, nil)
-	}
+	pos := s.keyPositions(cmd, args)
 	w.mu.Lock()
 	for _, p := range pos {
 		for _, o := range w.byKey[string(args[p])] {
@@ -193,6 +190,16 @@ func (s *session) wakeWaiters(cmd *router.Command, args [][]byte) {
 		}
 	}
 	w.mu.Unlock()
+}
+
+// keyPositions are the positions of the keys the command just run names:
+// those it was routed by, or for a global handler, which routes none
+// (SORT ... STORE), those the command table finds.
+func (s *session) keyPositions(cmd *router.Command, args [][]byte) []int {
+	if pos := s.ctx.KeyPos; len(pos) > 0 {
+		return pos
+	}
+	return cmd.KeyPositions(args, nil)
 }
 
 // expireBlocked ends the waits whose timeout has passed; OnTick calls it.

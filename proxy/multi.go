@@ -339,10 +339,7 @@ func (s *session) touchWatched(cmd *router.Command, args [][]byte) {
 		w.mu.Unlock()
 		return
 	}
-	pos := s.ctx.KeyPos
-	if len(pos) == 0 { // global handlers (SORT ... STORE) route no keys
-		pos = cmd.KeyPositions(args, nil)
-	}
+	pos := s.keyPositions(cmd, args)
 	w.mu.Lock()
 	for _, p := range pos {
 		for _, o := range w.byKey[watchKey{s.db, string(args[p])}] {
