@@ -50,9 +50,6 @@ const (
 	endError
 )
 
-// errUnblocked is the reply of a client unblocked by CLIENT UNBLOCK ... ERROR.
-const errUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
-
 // waiters are the blocked sessions per key name, oldest first.
 type waiters struct {
 	mu    sync.Mutex

@@ -246,6 +246,15 @@ const (
 	errWrongPass        = "WRONGPASS invalid username-password pair or user is disabled."
 	errNoPassConfigured = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
 	errBadClientName    = "ERR Client names cannot contain spaces, newlines or special characters."
+	// errUnblocked answers a client unblocked by CLIENT UNBLOCK ... ERROR.
+	errUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+	// Transactions (multi.go).
+	errExecWithoutMulti    = "ERR EXEC without MULTI"
+	errDiscardWithoutMulti = "ERR DISCARD without MULTI"
+	errMultiNested         = "ERR MULTI calls can not be nested"
+	errWatchInMulti        = "ERR WATCH inside MULTI is not allowed"
+	errNotInMulti          = "ERR Command not allowed inside a transaction"
+	errExecAbort           = "EXECABORT Transaction discarded because of previous errors."
 )
 
 func errWrongArgs(name string) string {

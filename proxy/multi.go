@@ -44,15 +44,6 @@ import (
 // any eviction while keys are watched counts as a modification of them
 // all. Writes pay one atomic load for all this while nobody watches.
 
-const (
-	errExecWithoutMulti    = "ERR EXEC without MULTI"
-	errDiscardWithoutMulti = "ERR DISCARD without MULTI"
-	errMultiNested         = "ERR MULTI calls can not be nested"
-	errWatchInMulti        = "ERR WATCH inside MULTI is not allowed"
-	errNotInMulti          = "ERR Command not allowed inside a transaction"
-	errExecAbort           = "EXECABORT Transaction discarded because of previous errors."
-)
-
 func registerTransactions(s *Server) {
 	s.handle("multi", cmdMulti)
 	s.handle("exec", cmdExec)
