@@ -44,6 +44,10 @@ func cmdPing(s *session, args [][]byte) {
 		s.w.Error(storage.MisconfReply(err))
 		return
 	}
+	if s.proto.Load() == 2 && s.subscribed() {
+		s.pingSubscribed(args)
+		return
+	}
 	if len(args) == 1 {
 		s.w.Simple("PONG")
 		return
@@ -303,13 +307,22 @@ func cmdClientList(s *session, args [][]byte) {
 		if ids != nil && !ids[other.id] {
 			continue
 		}
-		if typeFilter != "" && typeFilter != "normal" {
+		if typeFilter != "" && typeFilter != other.clientType() {
 			continue
 		}
 		other.describe(&b, s)
 		b.WriteByte('\n')
 	}
 	s.w.Verbatim("txt", []byte(b.String()))
+}
+
+// clientType is the session's class for CLIENT LIST TYPE: "pubsub" while
+// it holds a subscription, else "normal" (no replicas or masters here).
+func (s *session) clientType() string {
+	if s.subCounts[subChannel].Load()+s.subCounts[subPattern].Load()+s.subCounts[subShard].Load() > 0 {
+		return "pubsub"
+	}
+	return "normal"
 }
 
 // CLIENT INFO
@@ -341,8 +354,14 @@ func (s *session) describe(b *strings.Builder, asker *session) {
 	b.WriteString(" fd=-1 name=" + name)
 	b.WriteString(" age=" + itoa(int64(now.Sub(s.created)/time.Second)))
 	b.WriteString(" idle=" + itoa(int64(idle/time.Second)))
-	b.WriteString(" flags=N db=" + itoa(int64(s.dbShared.Load())))
-	b.WriteString(" sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r")
+	sub, psub, ssub := s.subCounts[subChannel].Load(), s.subCounts[subPattern].Load(), s.subCounts[subShard].Load()
+	flags := "N"
+	if sub+psub+ssub > 0 {
+		flags = "P"
+	}
+	b.WriteString(" flags=" + flags + " db=" + itoa(int64(s.dbShared.Load())))
+	b.WriteString(" sub=" + itoa(int64(sub)) + " psub=" + itoa(int64(psub)) + " ssub=" + itoa(int64(ssub)))
+	b.WriteString(" multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r")
 	b.WriteString(" cmd=" + cmd)
 	b.WriteString(" user=default redir=-1 resp=" + itoa(int64(s.proto.Load())))
 	if libName != "" || libVer != "" {

@@ -53,6 +53,12 @@ func (s *session) dispatch(args [][]byte) {
 		s.stats.errors.Add(1)
 		return
 	}
+	if s.subscribed() && s.proto.Load() == 2 && !pubsubOnly(cmd.Name) {
+		s.refuse(errPubSubContext(cmd.Name))
+		st.rejected.Add(1)
+		s.stats.errors.Add(1)
+		return
+	}
 	if s.queueing(cmd) {
 		msg := ""
 		if cmd.Flags&router.FlagNoMulti != 0 {

@@ -53,6 +53,13 @@
 // of a transaction's writes can leave part of it there, where Redis's
 // single file wraps it in MULTI/EXEC and drops a torn one on load.
 //
+// # Publish/subscribe
+//
+// Channels live in the proxy, not in an instance: one registry of
+// subscribers per channel, pattern and shard channel. PUBLISH encodes each
+// message for its subscriber's protocol and hands it to gnet's AsyncWrite,
+// which writes it on the subscriber's own loop (pubsub.go).
+//
 // # Limits
 //
 // proto-max-bulk-len and the unauthenticated request limits are enforced

@@ -189,8 +189,8 @@ func (srv *Server) infoStats(b *strings.Builder) {
 	field(b, "evicted_keys", srv.eng.EvictedKeys())
 	field(b, "keyspace_hits", hits)
 	field(b, "keyspace_misses", misses)
-	field(b, "pubsub_channels", 0)
-	field(b, "pubsub_patterns", 0)
+	field(b, "pubsub_channels", srv.pubsub.count(subChannel))
+	field(b, "pubsub_patterns", srv.pubsub.count(subPattern))
 	field(b, "total_error_replies", srv.ErrorReplies())
 }
 

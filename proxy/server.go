@@ -65,6 +65,7 @@ type Server struct {
 
 	waiters  waiters  // sessions in blocking commands, per key
 	watchers watchers // sessions watching keys (WATCH), per key
+	pubsub   pubsub   // subscribers per channel, pattern and shard channel
 	// gates, one per event loop when there are several, let EXEC run
 	// alone (multi.go).
 	gates []gate
@@ -105,6 +106,7 @@ func New(o Options) (*Server, error) {
 	s.limits.MaxReplyBytes = func() int64 { hard, _, _ := o.Config.OutputBufferLimit(); return hard }
 	registerConnCommands(s)
 	registerTransactions(s)
+	registerPubSub(s)
 	for _, c := range all {
 		if h, _ := s.eng.Handler(c); h != nil {
 			s.implemented[c.ID] = true
@@ -238,6 +240,7 @@ func (s *Server) OnClose(c gnet.Conn, _ error) gnet.Action {
 	sess.unblock()
 	sess.tx = nil
 	sess.unwatchAll()
+	sess.unsubscribeAll()
 	s.mu.Lock()
 	delete(s.sessions, sess.id)
 	s.mu.Unlock()

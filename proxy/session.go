@@ -66,6 +66,11 @@ type session struct {
 	// Transactions (multi.go): the open MULTI's queue, nil outside one;
 	// inExec while EXEC runs the queue; the watched keys, and watchDirty,
 	// set by whichever loop ran a write that broke a watch.
+	// Pub/sub (pubsub.go): the subscriptions, by kind, and their counts,
+	// which CLIENT LIST reads from other loops.
+	subs      [subKinds]map[string]struct{}
+	subCounts [subKinds]atomic.Int32
+
 	tx           *txState
 	inExec       bool
 	watches      []watchEntry

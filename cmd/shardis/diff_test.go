@@ -74,6 +74,12 @@ var diffScripts = map[string][]string{
 		"SELECT 1", "WATCH a", "SELECT 0", "FLUSHALL", "MULTI", "PING", "EXEC",
 		"MULTI", "SET k v", "QUIT",
 	},
+	"pubsub": {
+		"SUBSCRIBE a", "SUBSCRIBE a", "PING", "PING x", "GET k", "CLIENT ID x", "MULTI", "UNSUBSCRIBE a", "PSUBSCRIBE h*llo",
+		"SSUBSCRIBE s1", "UNSUBSCRIBE", "UNSUBSCRIBE nosuch", "PUNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "SUNSUBSCRIBE",
+		"PING", "SUBSCRIBE", "PUBLISH a", "PUBLISH a m", "SPUBLISH a m", "PUBSUB", "PUBSUB NOSUCH", "PUBSUB NUMPAT x",
+		"PUBSUB NUMSUB", "PUBSUB CHANNELS a b", "MULTI", "SUBSCRIBE q", "EXEC", "PING", "UNSUBSCRIBE q", "SET k v",
+	},
 	"swapdb": {
 		"MSET a 1 {t}b 2 c 3", "EXPIRE c 100", "SELECT 3", "SET a three", "RPUSH l x y", "SELECT 0",
 		"SWAPDB 0 x", "SWAPDB x 0", "SWAPDB 00 1", "SWAPDB 0 16", "SWAPDB -1 0", "SWAPDB 0 4294967296", "SWAPDB 0",

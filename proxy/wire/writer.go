@@ -114,6 +114,16 @@ func (w *Writer) Set(n int) {
 	w.header('*', n)
 }
 
+// Push appends the header of an out-of-band message (pub/sub) of n
+// elements; RESP2 gets an array.
+func (w *Writer) Push(n int) {
+	if w.Proto >= 3 {
+		w.header('>', n)
+		return
+	}
+	w.header('*', n)
+}
+
 // Bool appends a boolean; RESP2 gets the integer 1 or 0.
 func (w *Writer) Bool(v bool) {
 	if w.Proto >= 3 {
