@@ -191,6 +191,7 @@ func (srv *Server) infoStats(b *strings.Builder) {
 	field(b, "keyspace_misses", misses)
 	field(b, "pubsub_channels", srv.pubsub.count(subChannel))
 	field(b, "pubsub_patterns", srv.pubsub.count(subPattern))
+	field(b, "pubsubshard_channels", srv.pubsub.count(subShard))
 	field(b, "total_error_replies", srv.ErrorReplies())
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,13 @@ func TestPubSubDifferential(t *testing.T) {
 		rec(pub.do("PUBSUB", "CHANNELS"))
 		rec(pub.do("PUBSUB", "CHANNELS", "x*"))
 		rec(pub.do("PUBSUB", "SHARDCHANNELS"))
+		var fields []string // INFO's pubsub counters
+		for _, l := range strings.Split(pub.do("INFO", "stats"), "\r\n") {
+			if strings.HasPrefix(l, "pubsub") {
+				fields = append(fields, l)
+			}
+		}
+		rec(strings.Join(fields, " "))
 		rec(pub.do("PUBLISH", "news", "hello"))
 		rec(sub.reply())
 		rec(psub.reply())
