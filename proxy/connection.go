@@ -22,6 +22,7 @@ func registerConnCommands(s *Server) {
 	s.handle("hello", cmdHello)
 	s.handle("auth", cmdAuth)
 	s.handle("select", cmdSelect)
+	s.handle("reset", cmdReset)
 	s.handle("time", cmdTime)
 	s.handle("client|id", cmdClientID)
 	s.handle("client|setname", cmdClientSetName)
@@ -177,6 +178,23 @@ func cmdSelect(s *session, args [][]byte) {
 	}
 	s.setDB(int(n))
 	s.w.OK()
+}
+
+// RESET puts the connection back as it was when it connected, its name
+// aside, as Redis 7.0 does: the transaction and the watches dropped, the
+// subscriptions ended, database 0, RESP2, and authentication required
+// again when a password is set.
+func cmdReset(s *session, _ [][]byte) {
+	s.tx = nil
+	s.unwatchAll()
+	s.unsubscribeAll()
+	s.setDB(0)
+	s.setProto(2)
+	if s.srv.cfg.RequirePass() != "" {
+		s.authenticated = false
+		s.parser.Unauthenticated = true
+	}
+	s.w.Simple("RESET")
 }
 
 // TIME

@@ -79,6 +79,8 @@ var diffScripts = map[string][]string{
 		"SSUBSCRIBE s1", "UNSUBSCRIBE", "UNSUBSCRIBE nosuch", "PUNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "SUNSUBSCRIBE",
 		"PING", "SUBSCRIBE", "PUBLISH a", "PUBLISH a m", "SPUBLISH a m", "PUBSUB", "PUBSUB NOSUCH", "PUBSUB NUMPAT x",
 		"PUBSUB NUMSUB", "PUBSUB CHANNELS a b", "MULTI", "SUBSCRIBE q", "EXEC", "PING", "UNSUBSCRIBE q", "SET k v",
+		"SUBSCRIBE r", "RESET", "GET k", "PING", "PUBSUB NUMSUB r", "SELECT 3", "SET k 3", "WATCH k", "MULTI", "RESET", "EXEC",
+		"GET k", "RESET x",
 	},
 	"swapdb": {
 		"MSET a 1 {t}b 2 c 3", "EXPIRE c 100", "SELECT 3", "SET a three", "RPUSH l x y", "SELECT 0",

@@ -332,6 +332,9 @@ func TestRequirePass(t *testing.T) {
 		{"AUTH wrong", "-WRONGPASS invalid username-password pair or user is disabled.\r\n"},
 		{"AUTH sekret", "+OK\r\n"},
 		{"GET k", "$-1\r\n"},
+		{"RESET", "+RESET\r\n"}, // authentication is required again
+		{"GET k", "-NOAUTH Authentication required.\r\n"},
+		{"AUTH sekret", "+OK\r\n"},
 	}
 	for _, st := range steps {
 		if got := r.do(strings.Fields(st[0])...); got != st[1] {
