@@ -202,18 +202,20 @@ type watchEntry struct {
 	deadline int64
 }
 
-// watchers maps watched keys to the sessions watching them.
+// watchers maps watched key names to the watches on them. Keyed by the
+// name alone, the write path looks a key up without building a string.
 type watchers struct {
 	mu    sync.Mutex
-	byKey map[watchKey][]watchRef
+	byKey map[string][]watchRef
 	n     atomic.Int64 // watched keys over all sessions, read on every write
 }
 
-// watchRef is one session's watch of a key, and whether the key existed
-// then: a flush dirties only the keys it removes, and a key created after
-// WATCH was dirtied by the write that created it.
+// watchRef is one session's watch of a key in database db, and whether
+// the key existed then: a flush dirties only the keys it removes, and a
+// key created after WATCH was dirtied by the write that created it.
 type watchRef struct {
 	s       *session
+	db      int
 	existed bool
 }
 
@@ -236,9 +238,9 @@ func cmdWatch(s *session, args [][]byte) {
 		s.watches = append(s.watches, watchEntry{k, deadline})
 		w.mu.Lock()
 		if w.byKey == nil {
-			w.byKey = make(map[watchKey][]watchRef)
+			w.byKey = make(map[string][]watchRef)
 		}
-		w.byKey[k] = append(w.byKey[k], watchRef{s, exists})
+		w.byKey[k.key] = append(w.byKey[k.key], watchRef{s, s.db, exists})
 		w.mu.Unlock()
 		w.n.Add(1)
 	}
@@ -283,17 +285,17 @@ func (s *session) unwatchAll() {
 		w := &s.srv.watchers
 		w.mu.Lock()
 		for _, e := range s.watches {
-			q := w.byKey[e.watchKey]
+			q := w.byKey[e.key]
 			for i, o := range q {
-				if o.s == s {
+				if o.s == s && o.db == e.db {
 					q = append(q[:i], q[i+1:]...)
 					break
 				}
 			}
 			if len(q) == 0 {
-				delete(w.byKey, e.watchKey)
+				delete(w.byKey, e.key)
 			} else {
-				w.byKey[e.watchKey] = q
+				w.byKey[e.key] = q
 			}
 		}
 		w.mu.Unlock()
@@ -318,12 +320,10 @@ func (s *session) touchWatched(cmd *router.Command, args [][]byte) {
 	}
 	if all || cmd.Name == "flushdb" || cmd.Name == "swapdb" {
 		w.mu.Lock()
-		for k, q := range w.byKey {
-			if all || k.db == dbA || k.db == dbB {
-				for _, o := range q {
-					if o.existed || cmd.Name == "swapdb" {
-						o.s.watchDirty.Store(true)
-					}
+		for _, q := range w.byKey {
+			for _, o := range q {
+				if (all || o.db == dbA || o.db == dbB) && (o.existed || cmd.Name == "swapdb") {
+					o.s.watchDirty.Store(true)
 				}
 			}
 		}
@@ -333,8 +333,10 @@ func (s *session) touchWatched(cmd *router.Command, args [][]byte) {
 	pos := s.keyPositions(cmd, args)
 	w.mu.Lock()
 	for _, p := range pos {
-		for _, o := range w.byKey[watchKey{s.db, string(args[p])}] {
-			o.s.watchDirty.Store(true)
+		for _, o := range w.byKey[string(args[p])] {
+			if o.db == s.db {
+				o.s.watchDirty.Store(true)
+			}
 		}
 	}
 	w.mu.Unlock()

@@ -184,8 +184,9 @@ func (ps *pubsub) publish(k subKind, channel, msg []byte) int {
 	if k != subChannel {
 		return n
 	}
+	ch := string(channel)
 	for pattern, set := range ps.subs[subPattern] {
-		if !glob.MatchString(pattern, string(channel), false) {
+		if !glob.MatchString(pattern, ch, false) {
 			continue
 		}
 		for o := range set {
