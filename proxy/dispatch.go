@@ -263,6 +263,11 @@ const (
 	errExecAbort           = "EXECABORT Transaction discarded because of previous errors."
 )
 
+// errPubSubContext refuses a command to a subscribed RESP2 client.
+func errPubSubContext(name string) string {
+	return "ERR Can't execute '" + name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+}
+
 func errWrongArgs(name string) string {
 	return "ERR wrong number of arguments for '" + name + "' command"
 }

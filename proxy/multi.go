@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/shardis/shardis/proxy/wire"
 	"github.com/shardis/shardis/router"
 )
 
@@ -316,7 +317,11 @@ func (s *session) touchWatched(cmd *router.Command, args [][]byte) {
 	case "flushall":
 		all = true
 	case "swapdb":
-		dbA, dbB = parseSmallInt(args[1]), parseSmallInt(args[2])
+		// Indexes already checked by SWAPDB itself (a bad one failed it,
+		// and dirtying nothing more is then harmless).
+		a, _ := wire.ParseInt(args[1])
+		b, _ := wire.ParseInt(args[2])
+		dbA, dbB = int(a), int(b)
 	}
 	if all || cmd.Name == "flushdb" || cmd.Name == "swapdb" {
 		w.mu.Lock()
@@ -340,19 +345,4 @@ func (s *session) touchWatched(cmd *router.Command, args [][]byte) {
 		}
 	}
 	w.mu.Unlock()
-}
-
-// parseSmallInt is a database index, or -1 when b is not one.
-func parseSmallInt(b []byte) int {
-	if len(b) == 0 || len(b) > 9 {
-		return -1
-	}
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return -1
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
 }

@@ -1,8 +1,8 @@
 package proxy
 
 import (
+	"maps"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/shardis/shardis/proxy/wire"
@@ -120,7 +120,7 @@ func (s *session) subscribe(k subKind, names [][]byte) {
 // is named (in name order, where Redis's is its hash table's).
 func (s *session) unsubscribe(k subKind, names [][]byte) {
 	if len(names) == 0 {
-		for _, name := range sortedNames(s.subs[k]) {
+		for _, name := range slices.Sorted(maps.Keys(s.subs[k])) {
 			names = append(names, []byte(name))
 		}
 		if len(names) == 0 {
@@ -238,7 +238,7 @@ func (s *session) pubsubChannels(k subKind, args [][]byte) {
 		}
 	}
 	ps.mu.RUnlock()
-	sort.Strings(names)
+	slices.Sort(names)
 	s.w.Array(len(names))
 	for _, name := range names {
 		s.w.BulkString(name)
@@ -264,19 +264,6 @@ func pubsubOnly(name string) bool {
 		return true
 	}
 	return false
-}
-
-func errPubSubContext(name string) string {
-	return "ERR Can't execute '" + name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
-}
-
-func sortedNames(m map[string]struct{}) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
 }
 
 // pingSubscribed is PING's reply to a subscribed RESP2 client: an array.
